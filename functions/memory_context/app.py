@@ -1,0 +1,8 @@
+"""Route group: memory context (store, recall, log, branches, merge, metadata)."""
+
+from cairn.api import branches, log, metadata, milestones, recall
+from cairn.http.app import create_app, lambda_handler
+
+app = create_app("Cairn memory context", milestones.router, recall.router, log.router, branches.router,
+                 metadata.router)
+handler = lambda_handler(app, "memory-context")

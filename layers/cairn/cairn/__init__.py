@@ -1,0 +1,6 @@
+"""Cairn: memory and task engine for AI coding agents.
+
+Rooms: ``domain`` (pure rules, no AWS), ``store`` (DynamoDB, S3, Step Functions adapters),
+``http`` (auth, tenancy, errors, idempotency, correlation) and ``api`` (the FastAPI routers
+that each route group's Lambda wires together).
+"""

@@ -1,0 +1,19 @@
+"""Append to the OTA log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from cairn.api.models import AppendLog
+from cairn.http.idempotency import Idempotent
+from cairn.store import logs
+
+router = APIRouter(prefix="/api/v1/memory/projects/{project_id}")
+
+
+@router.post("/log")
+def append_log(project_id: str, body: AppendLog, once: Idempotent) -> dict[str, Any]:
+    return once(body, lambda: logs.append(once.tenant, project_id, body.branchName, body.agentId, body.phase,
+                                          body.content))

@@ -1,0 +1,27 @@
+"""Metadata segments: the write side of the recall ``metadata`` view."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path
+
+from cairn.domain.errors import InvalidInput
+from cairn.domain.limits import METADATA_DOCUMENT_MAX_BYTES, SEGMENT_NAME_MAX
+from cairn.http.idempotency import Idempotent
+from cairn.store import metadata
+
+router = APIRouter(prefix="/api/v1/memory/projects/{project_id}")
+SEGMENT_PATTERN = r"^[A-Za-z0-9._-]+$"
+Segment = Annotated[str, Path(min_length=1, max_length=SEGMENT_NAME_MAX, pattern=SEGMENT_PATTERN)]
+
+
+@router.put("/metadata/{segment}")
+def put_metadata(project_id: str, segment: Segment, content: Annotated[dict[str, Any], Body()],
+                 once: Idempotent) -> dict[str, Any]:
+    size = len(json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    if size > METADATA_DOCUMENT_MAX_BYTES:
+        raise InvalidInput(f"metadata document is {size} bytes; at most {METADATA_DOCUMENT_MAX_BYTES} are allowed",
+                           field="body")
+    return once(content, lambda: metadata.put(once.tenant, project_id, segment, content))

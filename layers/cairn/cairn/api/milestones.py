@@ -1,0 +1,31 @@
+"""Store (COMMIT) and merge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+
+from cairn.api.models import MergeBranch, StoreMilestone
+from cairn.http.idempotency import Idempotent
+from cairn.store import milestones
+
+router = APIRouter(prefix="/api/v1/memory/projects/{project_id}")
+DEDUPLICATED_HEADER = "x-cairn-deduplicated"
+
+
+@router.post("/store")
+def store_milestone(project_id: str, body: StoreMilestone, once: Idempotent, response: Response) -> dict[str, Any]:
+    def store() -> dict[str, Any]:
+        fields = body.model_dump(exclude={"branchName"})
+        milestone, deduplicated = milestones.store(once.tenant, project_id, body.branchName, fields)
+        response.headers[DEDUPLICATED_HEADER] = str(deduplicated).lower()
+        return milestone
+
+    return once(body, store)
+
+
+@router.post("/merge")
+def merge_branch(project_id: str, body: MergeBranch, once: Idempotent) -> dict[str, Any]:
+    return once(body, lambda: milestones.merge(once.tenant, project_id, body.sourceBranch, body.targetBranch,
+                                               body.mergeSummary, body.agentId))

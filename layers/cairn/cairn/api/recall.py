@@ -1,0 +1,51 @@
+"""Recall (GCC CONTEXT): one route, five views."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from cairn.domain.errors import InvalidInput
+from cairn.domain.limits import PAGE_LIMIT_MAX
+from cairn.domain.recall import DEFAULT_LIMITS, View, page, shape
+from cairn.http.auth import Reader
+from cairn.store import branches, logs, metadata, milestones, projects
+
+router = APIRouter(prefix="/api/v1/memory/projects/{project_id}")
+
+
+def _required(value: str | None, name: str, view: str) -> str:
+    if not value:
+        raise InvalidInput(f"{name} is required for the {view} view", field=name)
+    return value
+
+
+@router.get("/recall")
+def recall(
+    project_id: str,
+    principal: Reader,
+    view: View = "overview",
+    branch: Annotated[str, Query(min_length=1, max_length=256)] = "main",
+    milestoneId: Annotated[str | None, Query(max_length=64)] = None,  # noqa: N803 - the spec's name
+    segment: Annotated[str | None, Query(max_length=128)] = None,
+    limit: Annotated[int | None, Query(ge=1, le=PAGE_LIMIT_MAX)] = None,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> dict[str, Any]:
+    tenant = principal.tenant
+    if view == "overview":
+        project, all_branches = projects.overview(tenant, project_id)
+        return shape(view, project=projects.to_wire(project), branches=all_branches)
+    if view == "milestone":
+        milestone = milestones.get(tenant, project_id, _required(milestoneId, "milestoneId", view))
+        return shape(view, milestones=[milestone])
+    if view == "metadata":
+        _, segment_body = metadata.get(tenant, project_id, _required(segment, "segment", view))
+        return shape(view, metadata=segment_body)
+    size = limit or DEFAULT_LIMITS[view]
+    if view == "branch":
+        head, entries = milestones.page(tenant, project_id, branch, limit=size, offset=offset)
+        return shape(view, branches=[branches.to_wire(head)], milestones=entries,
+                     page=page(size, offset, len(entries), head["msSeq"]))
+    head, entries = logs.page(tenant, project_id, branch, limit=size, offset=offset)
+    return shape(view, logEntries=entries, page=page(size, offset, len(entries), head["logSeq"]))

@@ -1,0 +1,1 @@
+"""Pure rules of the memory model: no AWS, no HTTP."""

@@ -1,0 +1,23 @@
+"""Field limits of the memory API (memory-api.md) in one place, so that validation and docs agree."""
+
+from __future__ import annotations
+
+PROJECT_ID_MAX = 128
+PROJECT_NAME_MAX = 256
+ROADMAP_MAX = 10_000
+BRANCH_NAME_MAX = 256
+BRANCH_PURPOSE_MAX = 2_000
+CUMULATIVE_PROGRESS_MAX = 50_000
+THIS_CONTRIBUTION_MAX = 10_000
+MERGE_SUMMARY_MAX = 50_000
+LOG_CONTENT_MAX = 50_000
+# Where the spec names a field without a length, Cairn bounds it (docs/memory-model.md).
+AGENT_ID_MAX = 256
+AGENT_TYPE_MAX = 64
+ABANDON_REASON_MAX = 2_000
+SEGMENT_NAME_MAX = 128
+METADATA_DOCUMENT_MAX_BYTES = 100_000
+
+BRANCH_VIEW_DEFAULT_LIMIT = 10
+LOG_VIEW_DEFAULT_LIMIT = 20
+PAGE_LIMIT_MAX = 100

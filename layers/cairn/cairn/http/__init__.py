@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every route group: auth, tenancy, errors, idempotency, correlation."""

@@ -1,0 +1,43 @@
+"""Builds a route group's FastAPI app and its Lambda handler."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+
+from cairn.http import errors
+from cairn.http.correlation import CorrelationMiddleware
+from cairn.http.observability import logger, metrics, tracer
+
+
+def create_app(title: str, *routers: APIRouter) -> FastAPI:
+    # The OpenAPI document and Swagger UI stay off the Lambda's cold path.
+    app = FastAPI(title=title, openapi_url=None, docs_url=None, redoc_url=None)
+    errors.install(app)
+    for router in routers:
+        app.include_router(router)
+    app.add_middleware(CorrelationMiddleware)
+    return app
+
+
+def lambda_handler(app: FastAPI, route_group: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """API Gateway HTTP API event -> ASGI app, with Powertools logging, tracing and metrics."""
+    from aws_lambda_powertools.metrics import MetricUnit
+    from mangum import Mangum
+
+    asgi = Mangum(app, lifespan="off")
+    log, trace, measure = logger(), tracer(), metrics()
+
+    @log.inject_lambda_context(clear_state=True)
+    @trace.capture_lambda_handler
+    @measure.log_metrics
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        measure.add_dimension("routeGroup", route_group)
+        response = asgi(event, context)
+        status_class = f"{response.get('statusCode', 500) // 100}xx"
+        measure.add_metric(name=f"Responses{status_class}", unit=MetricUnit.Count, value=1)
+        return response
+
+    return handler

@@ -1,0 +1,102 @@
+"""Bearer JWT authentication and tenancy (docs/auth.md).
+
+Algorithms are pinned by configuration (HS256 with a local secret, or RS256 against a JWKS
+URL); ``exp``, ``iss``, ``aud``, ``sub`` and ``tenant_id`` are required. The tenant comes from
+the token only; ``x-workspace-id``, when sent, must name the same tenant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from cairn.domain.errors import Forbidden, Unauthenticated
+from cairn.settings import get_settings
+
+READ_ROLES = frozenset({"viewer", "member", "agent", "admin"})
+WRITE_ROLES = frozenset({"member", "agent", "admin"})
+ADMIN_ROLES = frozenset({"admin"})
+_REQUIRED_CLAIMS = ["exp", "iss", "aud", "sub", "tenant_id"]
+_LEEWAY_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    tenant: str
+    roles: frozenset[str]
+
+
+@lru_cache(maxsize=4)
+def _jwks_client(url: str) -> Any:
+    from jwt import PyJWKClient
+
+    return PyJWKClient(url, cache_keys=True, lifespan=3600)
+
+
+def _verification_key(token: str) -> Any:
+    settings = get_settings()
+    if settings.jwt_algorithm == "HS256":
+        if not settings.jwt_secret:
+            raise RuntimeError("CAIRN_JWT_SECRET is not set")
+        return settings.jwt_secret
+    return _jwks_client(settings.jwks_url).get_signing_key_from_jwt(token).key
+
+
+def verify(token: str) -> Principal:
+    import jwt
+
+    settings = get_settings()
+    try:
+        claims = jwt.decode(
+            token,
+            _verification_key(token),
+            algorithms=[settings.jwt_algorithm],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            leeway=_LEEWAY_SECONDS,
+            options={"require": _REQUIRED_CLAIMS},
+        )
+    except jwt.ExpiredSignatureError as expired:
+        raise Unauthenticated("bearer token has expired") from expired
+    except jwt.PyJWTError as invalid:
+        raise Unauthenticated(f"bearer token is invalid: {invalid}") from invalid
+    roles = claims.get("roles", [])
+    tenant = claims["tenant_id"]
+    if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
+        raise Unauthenticated("bearer token claim 'roles' must be a list of strings")
+    if not isinstance(tenant, str) or not tenant or not isinstance(claims["sub"], str):
+        raise Unauthenticated("bearer token claims 'tenant_id' and 'sub' must be non-empty strings")
+    return Principal(subject=claims["sub"], tenant=tenant, roles=frozenset(roles))
+
+
+def authenticate(request: Request) -> Principal:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("missing bearer token (Authorization: Bearer <jwt>)")
+    principal = verify(token.strip())
+    workspace = request.headers.get("x-workspace-id")
+    if workspace is not None and workspace != principal.tenant:
+        raise Forbidden("x-workspace-id does not match the token's tenant", field="x-workspace-id")
+    return principal
+
+
+def _requiring(allowed: frozenset[str], action: str) -> Any:
+    def dependency(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+        if not principal.roles & allowed:
+            raise Forbidden(f"{action} needs one of the roles: {', '.join(sorted(allowed))}")
+        return principal
+
+    return dependency
+
+
+require_reader = _requiring(READ_ROLES, "reading")
+require_writer = _requiring(WRITE_ROLES, "writing")
+require_admin = _requiring(ADMIN_ROLES, "deleting")
+
+Reader = Annotated[Principal, Depends(require_reader)]
+Writer = Annotated[Principal, Depends(require_writer)]
+Admin = Annotated[Principal, Depends(require_admin)]

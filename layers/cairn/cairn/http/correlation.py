@@ -1,0 +1,60 @@
+"""x-correlation-id: taken from the request (or generated), echoed on the response, and
+attached to every log line written while the request is handled."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from contextvars import ContextVar
+from typing import Any
+
+from cairn.http.observability import logger
+
+HEADER = "x-correlation-id"
+_ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+correlation_id: ContextVar[str] = ContextVar("correlation_id", default="")
+
+
+def _incoming(scope: dict[str, Any]) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name.decode("latin-1").lower() == HEADER:
+            candidate = value.decode("latin-1")
+            return candidate if _ACCEPTABLE.match(candidate) else None
+    return None
+
+
+class CorrelationMiddleware:
+    """Pure ASGI middleware, so it also wraps error responses and costs no extra task."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        value = _incoming(scope) or str(uuid.uuid4())
+        correlation_id.set(value)
+        log = logger()
+        log.thread_safe_append_keys(correlation_id=value)
+        started = time.perf_counter()
+        status = {"code": 500}
+
+        async def send_with_header(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                message.setdefault("headers", []).append((HEADER.encode(), value.encode("latin-1")))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_header)
+        finally:
+            log.info(
+                "request handled",
+                method=scope["method"],
+                path=scope["path"],
+                status=status["code"],
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+            log.thread_safe_remove_keys(["correlation_id"])

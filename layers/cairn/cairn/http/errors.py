@@ -1,0 +1,73 @@
+"""One JSON error shape for every 4xx and 5xx (docs/errors.md):
+
+    {"error": {"code": "...", "message": "...", "field": "...", "details": [...]}, "correlationId": "..."}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from cairn.domain.errors import CairnError
+from cairn.http.correlation import correlation_id
+from cairn.http.observability import logger
+
+_HTTP_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+               409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type"}
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None,
+                   details: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if field:
+        error["field"] = field
+    if details:
+        error["details"] = details
+    return JSONResponse({"error": error, "correlationId": correlation_id.get()}, status_code=status,
+                        headers=headers)
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    parts = [str(part) for part in location if part not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    details = []
+    for problem in exc.errors():
+        message = problem["msg"]
+        if problem["type"] == "missing":
+            message = "Field required"
+        details.append({"field": _field_name(tuple(problem["loc"])), "message": message})
+    return details
+
+
+async def _on_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    details = _validation_details(exc)
+    first = details[0]
+    return error_response(400, "invalid_input", f"{first['field']}: {first['message']}", first["field"], details)
+
+
+async def _on_cairn_error(_: Request, exc: CairnError) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return error_response(exc.status, exc.code, exc.message, exc.field, headers=headers)
+
+
+async def _on_http_error(_: Request, exc: HTTPException) -> JSONResponse:
+    return error_response(exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"), str(exc.detail))
+
+
+async def _on_unexpected(_: Request, exc: Exception) -> JSONResponse:
+    logger().exception("unhandled error")
+    return error_response(500, "internal_error", "internal error; quote the correlationId when reporting it")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(CairnError, _on_cairn_error)
+    app.add_exception_handler(HTTPException, _on_http_error)
+    app.add_exception_handler(Exception, _on_unexpected)

@@ -1,0 +1,103 @@
+"""Idempotency-Key on mutating routes, with Powertools idempotency on the single table.
+
+The record key is the tenant's idempotency partition plus a hash of (method, path, key), so
+keys are scoped per tenant and per route. The request payload is validated: the same key with
+a different body is rejected with 422. Failed requests leave no record and may be retried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Response
+from pydantic import BaseModel
+
+from cairn.domain.errors import Conflict, IdempotencyMismatch, InvalidInput
+from cairn.http.auth import Principal, require_writer
+from cairn.settings import get_settings
+from cairn.store import clients
+from cairn.store.keys import idempotency_pk
+
+HEADER = "idempotency-key"
+REPLAYED_HEADER = "idempotent-replayed"
+_KEY_MAX = 255
+
+
+def _persistence(tenant: str) -> Any:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    return DynamoDBPersistenceLayer(
+        table_name=get_settings().table_name,
+        key_attr="PK",
+        sort_key_attr="SK",
+        static_pk_value=idempotency_pk(tenant),
+        expiry_attr="expiresAt",
+        in_progress_expiry_attr="inProgressExpiresAt",
+        boto3_client=clients.dynamodb(),
+    )
+
+
+class Once:
+    """A FastAPI dependency: ``once(payload, action)`` runs ``action`` at most once per key."""
+
+    def __init__(self, request: Request, response: Response,
+                 principal: Annotated[Principal, Depends(require_writer)]) -> None:
+        self.request = request
+        self.response = response
+        self.principal = principal
+
+    @property
+    def tenant(self) -> str:
+        return self.principal.tenant
+
+    def __call__(self, payload: BaseModel | dict[str, Any] | None, action: Callable[[], Any]) -> Any:
+        key = self.request.headers.get(HEADER)
+        if key is None:
+            return action()
+        if not 1 <= len(key) <= _KEY_MAX:
+            raise InvalidInput(f"Idempotency-Key must be 1-{_KEY_MAX} characters", field="Idempotency-Key")
+        return self._run_once(key, payload, action)
+
+    def _run_once(self, key: str, payload: BaseModel | dict[str, Any] | None, action: Callable[[], Any]) -> Any:
+        from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+        from aws_lambda_powertools.utilities.idempotency.exceptions import (
+            IdempotencyAlreadyInProgressError,
+            IdempotencyValidationError,
+        )
+
+        def mark_replayed(result: Any, _record: Any) -> Any:
+            self.response.headers[REPLAYED_HEADER] = "true"
+            return result
+
+        config = IdempotencyConfig(
+            event_key_jmespath="[route, key]",
+            payload_validation_jmespath="payload",
+            raise_on_no_idempotency_key=True,
+            expires_after_seconds=get_settings().idempotency_ttl_seconds,
+            use_local_cache=False,
+            response_hook=mark_replayed,
+        )
+
+        @idempotent_function(data_keyword_argument="request", persistence_store=_persistence(self.tenant),
+                             config=config)
+        def execute(request: dict[str, Any]) -> Any:
+            return action()
+
+        request = {
+            "route": f"{self.request.method} {self.request.url.path}",
+            "key": key,
+            "payload": payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload,
+        }
+        try:
+            return execute(request=request)
+        except IdempotencyValidationError as mismatch:
+            raise IdempotencyMismatch(
+                "this Idempotency-Key was already used with a different request body", field="Idempotency-Key"
+            ) from mismatch
+        except IdempotencyAlreadyInProgressError as in_progress:
+            raise Conflict("a request with this Idempotency-Key is still in progress",
+                           field="Idempotency-Key") from in_progress
+
+
+Idempotent = Annotated[Once, Depends(Once)]

@@ -1,0 +1,155 @@
+"""Branches. Each branch is three items, written and closed together in transactions:
+
+- the descriptor ``PROJECT#BRANCH#{name}`` (sorts beside the project: overview is one Query),
+- the milestone head ``MS#{name}`` (status and milestone counter, sorts before its milestones),
+- the log head ``LOG#{name}`` (log counter, sorts before its log entries).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cairn.domain.branches import ABANDONED, ACTIVE, check_abandon
+from cairn.domain.clock import utc_now
+from cairn.domain.errors import Conflict, NotFound
+from cairn.store import projects
+from cairn.store.keys import BRANCHES_PREFIX, PROJECT_SK, branch_sk, log_head_sk, milestone_head_sk, project_pk
+from cairn.store.table import TransactionCancelled, table
+
+_WIRE_FIELDS = ("projectId", "branchName", "parentBranch", "purpose", "status", "agentId", "createdAt",
+                "abandonReason")
+STATUS_NAMES = {"#status": "status"}
+HEAD_COUNTER = {"milestones": "msSeq", "logs": "logSeq"}
+
+
+def new_branch(project_id: str, name: str, *, parent: str | None, purpose: str, agent_id: str,
+               now: str) -> dict[str, Any]:
+    return {
+        "projectId": project_id,
+        "branchName": name,
+        "parentBranch": parent,
+        "purpose": purpose,
+        "status": ACTIVE,
+        "agentId": agent_id,
+        "createdAt": now,
+        "abandonReason": None,
+    }
+
+
+def to_wire(item: dict[str, Any]) -> dict[str, Any]:
+    return {field: item.get(field) for field in _WIRE_FIELDS}
+
+
+def branch_items(pk: str, branch: dict[str, Any]) -> list[dict[str, Any]]:
+    name = branch["branchName"]
+    return [
+        {"PK": pk, "SK": branch_sk(name), "entity": "branch", **branch},
+        {"PK": pk, "SK": milestone_head_sk(name), "entity": "milestone-head", **branch, "msSeq": 0},
+        {"PK": pk, "SK": log_head_sk(name), "entity": "log-head", "branchName": name, "logSeq": 0},
+    ]
+
+
+def branch_not_found(name: str) -> NotFound:
+    return NotFound(f"branch '{name}' not found", field="branchName")
+
+
+def create(tenant: str, project_id: str, name: str, parent: str, purpose: str, agent_id: str) -> dict[str, Any]:
+    pk = project_pk(tenant, project_id)
+    branch = new_branch(project_id, name, parent=parent, purpose=purpose, agent_id=agent_id, now=utc_now())
+    db = table()
+    descriptor, *heads = branch_items(pk, branch)
+    operations = [
+        projects.touch_operation(tenant, project_id, "ADD activeBranches :branch SET updatedAt = :now",
+                                 {":branch": {name}, ":now": branch["createdAt"]}),
+        db.check_op(pk, branch_sk(parent), "attribute_exists(PK)"),
+        db.put_op(descriptor, "attribute_not_exists(PK)"),
+        *[db.put_op(head) for head in heads],
+    ]
+    try:
+        db.transact(operations)
+    except TransactionCancelled as cancelled:
+        if cancelled.failed(0):
+            raise projects.project_not_found(project_id) from cancelled
+        if cancelled.failed(1):
+            raise NotFound(f"parent branch '{parent}' not found", field="parentBranch") from cancelled
+        if cancelled.failed(2):
+            raise Conflict(f"branch '{name}' already exists", field="branchName") from cancelled
+        raise
+    return branch
+
+
+def get(tenant: str, project_id: str, name: str) -> dict[str, Any]:
+    pk = project_pk(tenant, project_id)
+    found = table().get_many([(pk, PROJECT_SK), (pk, branch_sk(name))])
+    projects.require_live(found.get((pk, PROJECT_SK)), project_id)
+    descriptor = found.get((pk, branch_sk(name)))
+    if descriptor is None:
+        raise branch_not_found(name)
+    return to_wire(descriptor)
+
+
+def list_all(tenant: str, project_id: str) -> list[dict[str, Any]]:
+    return projects.overview(tenant, project_id)[1]
+
+
+def head(tenant: str, project_id: str, name: str, stream: str) -> dict[str, Any]:
+    """The milestone or log head of a branch (consistent read); 404 naming what is missing."""
+    pk = project_pk(tenant, project_id)
+    sk = milestone_head_sk(name) if stream == "milestones" else log_head_sk(name)
+    item = table().get(pk, sk)
+    if item is None:
+        projects.get(tenant, project_id)  # raises 404 for the project when that is what is missing
+        raise branch_not_found(name)
+    return item
+
+
+def close_operations(tenant: str, project_id: str, name: str, status: str, extra: dict[str, Any],
+                     expected_seq: int | None = None) -> list[dict[str, Any]]:
+    """Marks descriptor and milestone head ``status``, only if still active (and, when given, only if
+    no milestone landed since ``expected_seq`` was read)."""
+    pk = project_pk(tenant, project_id)
+    db = table()
+    assignments = ", ".join(f"{field} = :{field}" for field in extra)
+    update = f"SET #status = :closed, {assignments}"
+    values = {":closed": status, ":active": ACTIVE, **{f":{k}": v for k, v in extra.items()}}
+    head_condition = "#status = :active"
+    head_values = dict(values)
+    if expected_seq is not None:
+        head_condition += " AND msSeq = :expected"
+        head_values[":expected"] = expected_seq
+    return [
+        db.update_op(pk, milestone_head_sk(name), update, condition=head_condition, names=STATUS_NAMES,
+                     values=head_values),
+        db.update_op(pk, branch_sk(name), update, condition="#status = :active", names=STATUS_NAMES,
+                     values=values),
+    ]
+
+
+def abandon(tenant: str, project_id: str, name: str, reason: str) -> dict[str, Any]:
+    branch = get(tenant, project_id, name)
+    check_abandon(branch)
+    now = utc_now()
+    try:
+        table().transact([
+            *close_operations(tenant, project_id, name, ABANDONED, {"abandonReason": reason, "closedAt": now}),
+            projects.touch_operation(tenant, project_id, "DELETE activeBranches :branch SET updatedAt = :now",
+                                     {":branch": {name}, ":now": now}),
+        ])
+    except TransactionCancelled as cancelled:
+        if cancelled.failed(2):
+            raise projects.project_not_found(project_id) from cancelled
+        if cancelled.failed(0) or cancelled.failed(1):
+            current = get(tenant, project_id, name)
+            raise Conflict(f"branch '{name}' is {current['status']}; abandon needs an active branch",
+                           field="name") from cancelled
+        raise
+    return {**branch, "status": ABANDONED, "abandonReason": reason}
+
+
+def descriptor_keys(tenant: str, project_id: str) -> list[tuple[str, str]]:
+    """Keys of every branch's three items (used when a project is deleted)."""
+    pk = project_pk(tenant, project_id)
+    names = [item["branchName"] for item in table().query_all(pk, sk_prefix=BRANCHES_PREFIX,
+                                                                projection="branchName")]
+    return [(pk, sk) for name in names for sk in (branch_sk(name), milestone_head_sk(name), log_head_sk(name))]
+

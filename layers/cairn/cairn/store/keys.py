@@ -1,0 +1,75 @@
+"""Key design of the single table (docs/key-design.md).
+
+Every partition key starts with the tenant, and user-supplied parts are escaped so that
+``#`` inside a name can never reach another item's key range.
+"""
+
+from __future__ import annotations
+
+_SEQUENCE_DIGITS = 12
+_SEQUENCE_CEILING = 10**_SEQUENCE_DIGITS - 1
+RANGE_END = "~"  # sorts after every escaped component and digit
+
+
+def escape(component: str) -> str:
+    return component.replace("%", "%25").replace("#", "%23")
+
+
+def project_pk(tenant: str, project_id: str) -> str:
+    return f"T#{escape(tenant)}#P#{escape(project_id)}"
+
+
+def projects_index_pk(tenant: str) -> str:
+    return f"T#{escape(tenant)}#PROJECTS"
+
+
+def idempotency_pk(tenant: str) -> str:
+    return f"T#{escape(tenant)}#IDEMPOTENCY"
+
+
+PROJECT_SK = "PROJECT"
+
+
+def branch_sk(branch: str) -> str:
+    """Branch descriptors sort right after the project item: overview is one Query."""
+    return f"PROJECT#BRANCH#{escape(branch)}"
+
+
+BRANCHES_PREFIX = "PROJECT#BRANCH#"
+
+
+def milestone_head_sk(branch: str) -> str:
+    return f"MS#{escape(branch)}"
+
+
+def log_head_sk(branch: str) -> str:
+    return f"LOG#{escape(branch)}"
+
+
+def reverse_sequence(sequence: int) -> str:
+    """Newest first in ascending key order, so a branch's head item sorts before its entries."""
+    return f"{_SEQUENCE_CEILING - sequence:0{_SEQUENCE_DIGITS}d}"
+
+
+def entry_sk(head_sk: str, sequence: int) -> str:
+    return f"{head_sk}#{reverse_sequence(sequence)}"
+
+
+def entries_end(head_sk: str) -> str:
+    return f"{head_sk}#{RANGE_END}"
+
+
+def hash_guard_sk(digest: str) -> str:
+    return f"HASH#{digest}"
+
+
+def metadata_sk(segment: str) -> str:
+    return f"META#{escape(segment)}"
+
+
+def milestone_index_pk(tenant: str, project_id: str, milestone_id: str) -> str:
+    return f"{project_pk(tenant, project_id)}#MSID#{escape(milestone_id)}"
+
+
+def blob_prefix(tenant: str, project_id: str) -> str:
+    return f"tenants/{escape(tenant)}/projects/{escape(project_id)}/"

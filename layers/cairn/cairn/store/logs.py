@@ -1,0 +1,54 @@
+"""The OTA log: high-frequency observation/thought/action entries per branch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cairn.domain import ids
+from cairn.domain.clock import utc_now
+from cairn.store import blobs, projects, streams
+from cairn.store.keys import entry_sk, log_head_sk, project_pk
+from cairn.store.table import TransactionCancelled, table
+
+_APPEND_FIELDS = ("entryId", "projectId", "branchName", "agentId", "phase", "sequenceNumber", "createdAt")
+_VIEW_FIELDS = (*_APPEND_FIELDS, "content")
+
+
+def append(tenant: str, project_id: str, branch: str, agent_id: str, phase: str, content: str) -> dict[str, Any]:
+    db = table()
+    for _, sequence in streams.attempts(tenant, project_id, branch, "logs"):
+        item = {
+            "PK": project_pk(tenant, project_id),
+            "SK": entry_sk(log_head_sk(branch), sequence),
+            "entity": "log-entry",
+            "entryId": ids.log_entry_id(),
+            "projectId": project_id,
+            "branchName": branch,
+            "agentId": agent_id,
+            "phase": phase,
+            "content": content,
+            "sequenceNumber": sequence,
+            "createdAt": utc_now(),
+        }
+        wire = {field: item[field] for field in _APPEND_FIELDS}
+        blob_key = blobs.offload(item, ("content",), tenant=tenant, project_id=project_id,
+                                 name=f"logs/{item['entryId']}")
+        operations = [
+            projects.touch_operation(tenant, project_id, "SET updatedAt = :now", {":now": item["createdAt"]}),
+            streams.counter_operation(tenant, project_id, branch, "logs", sequence, require_active=False),
+            db.put_op(item, "attribute_not_exists(PK)"),
+        ]
+        try:
+            db.transact(operations)
+        except TransactionCancelled as cancelled:
+            blobs.discard(blob_key)
+            if cancelled.failed(0):
+                raise projects.project_not_found(project_id) from cancelled
+            continue  # another writer took this sequence number: read the head again
+        return wire
+    raise AssertionError("unreachable: attempts() raises when exhausted")
+
+
+def page(tenant: str, project_id: str, branch: str, *, limit: int, offset: int) -> tuple[dict, list[dict]]:
+    head, items = streams.page(tenant, project_id, branch, "logs", limit=limit, offset=offset)
+    return head, [{field: item[field] for field in _VIEW_FIELDS} for item in items]

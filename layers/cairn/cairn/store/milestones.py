@@ -1,0 +1,150 @@
+"""Milestones (GCC COMMIT): store with deduplication, lookup by id, merge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cairn.domain import ids
+from cairn.domain.branches import MERGED, check_merge, require_active
+from cairn.domain.clock import utc_now
+from cairn.domain.errors import NotFound
+from cairn.domain.milestones import content_digest, content_hash
+from cairn.store import blobs, branches, projects, streams
+from cairn.store.keys import entry_sk, hash_guard_sk, milestone_head_sk, milestone_index_pk, project_pk
+from cairn.store.table import TransactionCancelled, table
+
+TEXT_FIELDS = ("branchPurpose", "cumulativeProgress", "thisContribution")
+_WIRE_FIELDS = ("milestoneId", "projectId", "branchName", *TEXT_FIELDS, "contentHash", "sequenceNumber",
+                "agentId", "agentType", "createdAt", "mergedFrom")
+MILESTONE_INDEX_SK = "MILESTONE"
+
+
+def to_wire(item: dict[str, Any]) -> dict[str, Any]:
+    return {field: item[field] for field in _WIRE_FIELDS if field in item}
+
+
+def _new_item(tenant: str, project_id: str, branch: str, sequence: int, fields: dict[str, Any],
+              digest: str) -> dict[str, Any]:
+    milestone_id = ids.milestone_id()
+    return {
+        "PK": project_pk(tenant, project_id),
+        "SK": entry_sk(milestone_head_sk(branch), sequence),
+        "GSI1PK": milestone_index_pk(tenant, project_id, milestone_id),
+        "GSI1SK": MILESTONE_INDEX_SK,
+        "entity": "milestone",
+        "milestoneId": milestone_id,
+        "projectId": project_id,
+        "branchName": branch,
+        "sequenceNumber": sequence,
+        "contentHash": content_hash(digest),
+        "digest": digest,
+        "createdAt": utc_now(),
+        **fields,
+    }
+
+
+def _write(tenant: str, project_id: str, item: dict[str, Any], operations: list[dict[str, Any]]) -> None:
+    """Runs the transaction with ``item`` offloaded to S3 if large; the blob never outlives a failure."""
+    wire = dict(item)
+    blob_key = blobs.offload(item, TEXT_FIELDS, tenant=tenant, project_id=project_id,
+                             name=f"milestones/{item['milestoneId']}")
+    try:
+        table().transact([*operations, table().put_op(item, "attribute_not_exists(PK)")])
+    except TransactionCancelled:
+        blobs.discard(blob_key)
+        raise
+    item.clear()
+    item.update(wire)
+
+
+def store(tenant: str, project_id: str, branch: str, fields: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """Appends a milestone; returns (milestone, deduplicated). An identical milestone anywhere in
+    the project is returned instead of creating a new one, also when identical stores race."""
+    digest = content_digest(*(fields[name] for name in TEXT_FIELDS))
+    pk = project_pk(tenant, project_id)
+    db = table()
+    for head, sequence in streams.attempts(tenant, project_id, branch, "milestones"):
+        require_active(head, "storing a milestone")
+        item = _new_item(tenant, project_id, branch, sequence, fields, digest)
+        guard = {"PK": pk, "SK": hash_guard_sk(digest), "entity": "hash-guard", "milestoneSk": item["SK"]}
+        operations = [
+            db.put_op(guard, "attribute_not_exists(PK)", return_old=True),
+            projects.touch_operation(tenant, project_id, "ADD milestoneCount :one SET updatedAt = :now",
+                                     {":one": 1, ":now": item["createdAt"]}),
+            streams.counter_operation(tenant, project_id, branch, "milestones", sequence, require_active=True),
+        ]
+        try:
+            _write(tenant, project_id, item, operations)
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(0):
+                existing_sk = (cancelled.items[0] or {}).get("milestoneSk") or db.get(
+                    pk, hash_guard_sk(digest))["milestoneSk"]
+                return _load(pk, existing_sk), True
+            if cancelled.failed(1):
+                raise projects.project_not_found(project_id) from cancelled
+            continue  # another writer took this sequence number (or the branch closed): read again
+        return to_wire(item), False
+    raise AssertionError("unreachable: attempts() raises when exhausted")
+
+
+def _load(pk: str, sk: str) -> dict[str, Any]:
+    item = table().get(pk, sk)
+    if item is None:
+        raise NotFound("milestone not found", field="milestoneId")
+    return to_wire(blobs.hydrate(item))
+
+
+def get(tenant: str, project_id: str, milestone_id: str) -> dict[str, Any]:
+    page = table().query(milestone_index_pk(tenant, project_id, milestone_id), index="GSI1", limit=1)
+    if not page.items:
+        raise NotFound(f"milestone '{milestone_id}' not found", field="milestoneId")
+    return to_wire(blobs.hydrate(page.items[0]))
+
+
+def page(tenant: str, project_id: str, branch: str, *, limit: int, offset: int) -> tuple[dict, list[dict]]:
+    head, items = streams.page(tenant, project_id, branch, "milestones", limit=limit, offset=offset)
+    return head, [to_wire(item) for item in items]
+
+
+def merge(tenant: str, project_id: str, source: str, target: str, summary: str, agent_id: str) -> dict[str, Any]:
+    """Closes ``source`` as merged and adds one merge milestone to ``target``, atomically.
+
+    The merge milestone is a GCC commit on the target: its purpose is the target's, its
+    previous progress is the target's latest cumulative progress, its contribution the summary.
+    """
+    check_merge(source, target)
+    for target_head, sequence in streams.attempts(tenant, project_id, target, "milestones"):
+        source_head = branches.head(tenant, project_id, source, "milestones")
+        require_active(source_head, "merge")
+        require_active(target_head, "merge")
+        merged_count = source_head["msSeq"]
+        _, latest = streams.page(tenant, project_id, target, "milestones", limit=1, offset=0)
+        fields = {
+            "branchPurpose": target_head["purpose"],
+            "cumulativeProgress": latest[0]["cumulativeProgress"] if latest else "",
+            "thisContribution": summary,
+            "agentId": agent_id,
+            "agentType": "merge",
+            "mergedFrom": source,
+        }
+        digest = content_digest(*(fields[name] for name in TEXT_FIELDS))
+        item = _new_item(tenant, project_id, target, sequence, fields, digest)
+        now = item["createdAt"]
+        operations = [
+            *branches.close_operations(tenant, project_id, source, MERGED,
+                                       {"mergedInto": target, "closedAt": now}, expected_seq=merged_count),
+            projects.touch_operation(
+                tenant, project_id, "ADD milestoneCount :one DELETE activeBranches :branch SET updatedAt = :now",
+                {":one": 1, ":branch": {source}, ":now": now}),
+            streams.counter_operation(tenant, project_id, target, "milestones", sequence, require_active=True),
+        ]
+        try:
+            _write(tenant, project_id, item, operations)
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(2):
+                raise projects.project_not_found(project_id) from cancelled
+            continue  # a concurrent store or close changed one of the branches: re-check both
+        return {"merged": True, "milestonesMerged": merged_count, "mergeMilestoneId": item["milestoneId"],
+                "sourceBranchStatus": MERGED}
+    raise AssertionError("unreachable: attempts() raises when exhausted")
+

@@ -1,0 +1,74 @@
+"""Per-branch sequenced streams (milestones, log entries): gapless numbering and paging.
+
+A stream is a head item holding the last sequence number, followed in key order by its
+entries, newest first. Appending is optimistic: read the head, then one transaction that
+moves the counter only if nobody else moved it first, so numbers stay gapless and unique.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from cairn.domain.errors import Busy
+from cairn.store import blobs, branches
+from cairn.store.keys import entries_end, entry_sk, log_head_sk, milestone_head_sk, project_pk
+from cairn.store.table import table
+
+MAX_ATTEMPTS = 60
+_BACKOFF_SECONDS = 0.004
+
+
+def head_sk(stream: str, branch: str) -> str:
+    return milestone_head_sk(branch) if stream == "milestones" else log_head_sk(branch)
+
+
+def attempts(tenant: str, project_id: str, branch: str, stream: str) -> Iterator[tuple[dict[str, Any], int]]:
+    """Yields (head, next sequence number) for each try; the caller returns on success."""
+    counter = branches.HEAD_COUNTER[stream]
+    for attempt in range(MAX_ATTEMPTS):
+        head = branches.head(tenant, project_id, branch, stream)
+        yield head, head[counter] + 1
+        time.sleep(random.uniform(0, _BACKOFF_SECONDS * min(attempt + 1, 10)))  # noqa: S311 - jitter, not a secret
+    raise Busy(f"too many concurrent writes to branch '{branch}'; retry the request")
+
+
+def counter_operation(tenant: str, project_id: str, branch: str, stream: str, sequence: int,
+                      *, require_active: bool) -> dict[str, Any]:
+    counter = branches.HEAD_COUNTER[stream]
+    condition = f"{counter} = :previous"
+    values: dict[str, Any] = {":previous": sequence - 1, ":sequence": sequence}
+    names = None
+    if require_active:
+        condition += " AND #status = :active"
+        values[":active"] = "active"
+        names = branches.STATUS_NAMES
+    return table().update_op(project_pk(tenant, project_id), head_sk(stream, branch),
+                             f"SET {counter} = :sequence", condition=condition, names=names, values=values)
+
+
+def page(tenant: str, project_id: str, branch: str, stream: str, *, limit: int,
+         offset: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The head and up to ``limit`` entries, newest first, skipping ``offset``.
+
+    Offset 0 is one Query (the head sorts first). A later page reads the head, then starts
+    the Query at the computed key, so what is scanned never grows with the branch's length.
+    """
+    pk = project_pk(tenant, project_id)
+    head_key = head_sk(stream, branch)
+    db = table()
+    if offset == 0:
+        items = list(db.query_all(pk, sk_between=(head_key, entries_end(head_key)), limit=limit + 1))
+        if not items or items[0]["SK"] != head_key:
+            branches.head(tenant, project_id, branch, stream)  # raises the precise 404
+        head, entries = items[0], items[1:]
+    else:
+        head = branches.head(tenant, project_id, branch, stream)
+        newest = head[branches.HEAD_COUNTER[stream]] - offset
+        entries = []
+        if newest >= 1:
+            entries = list(db.query_all(pk, sk_between=(entry_sk(head_key, newest), entries_end(head_key)),
+                                        limit=limit))
+    return head, [blobs.hydrate(entry) for entry in entries]
