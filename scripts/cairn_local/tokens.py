@@ -6,10 +6,11 @@ import argparse
 import os
 import secrets
 import time
+from pathlib import Path
 
 from cairn_local import ROOT
 
-STATE_DIR = ROOT / ".cairn-local"
+STATE_DIR = Path(os.environ.get("CAIRN_LOCAL_STATE_DIR", ROOT / ".cairn-local"))
 LOCAL_ISSUER = "cairn-local"
 LOCAL_AUDIENCE = "cairn"
 

@@ -1,0 +1,100 @@
+"""`make dev`: every route group on one port, over the embedded moto (or the emulator named by
+AWS_ENDPOINT_URL), with state machines running the real handlers and data kept across restarts."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+from typing import Any
+
+from cairn_local.emulator import aws_environment, install_patches, provision
+from cairn_local.resolve import LocalNames
+from cairn_local.tokens import STATE_DIR, mint
+
+SNAPSHOT = STATE_DIR / "snapshot.json"
+
+
+def _start_embedded_moto() -> Any:
+    from moto.server import ThreadedMotoServer
+
+    install_patches()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    _, port = server.get_host_and_port()
+    os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
+    os.environ["MOTO_PORT"] = str(port)
+    return server
+
+
+def _resume_purges(names: LocalNames) -> int:
+    """Restarts the purge of projects whose deletion was cut off by the last shutdown."""
+    import boto3
+
+    from cairn.store.purge import start_purge
+
+    scan = boto3.client("dynamodb").get_paginator("scan").paginate(
+        TableName=names.table,
+        FilterExpression="SK = :project AND #lifecycle = :deleting",
+        ExpressionAttributeNames={"#lifecycle": "lifecycle"},
+        ExpressionAttributeValues={":project": {"S": "PROJECT"}, ":deleting": {"S": "deleting"}},
+    )
+    deleting = [item for page in scan for item in page.get("Items", [])]
+    for item in deleting:
+        start_purge(item["tenantId"]["S"], item["projectId"]["S"])
+    return len(deleting)
+
+
+def _banner(port: int, emulator: str, restored: int) -> str:
+    token = mint("dev-tenant", "dev-user", ["agent", "admin"])
+    return "\n".join([
+        f"Cairn is listening on http://127.0.0.1:{port}  (emulator: {emulator}; {restored} items restored)",
+        "Dev token (tenant dev-tenant, roles agent+admin, 12 h):",
+        f"  export TOKEN={token}",
+        "Another tenant or role: make token TENANT=acme ROLES=viewer",
+        "Try: curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:%d/api/v1/memory/projects" % port,
+        "Stop with Ctrl-C (data is saved to .cairn-local/snapshot.json).",
+    ])
+
+
+def _exit_on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(0)
+
+
+def main() -> None:
+    import uvicorn
+
+    from cairn_local import snapshot
+    from cairn_local.gateway import Gateway
+
+    port = int(os.environ.get("PORT", "8000"))
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto server's per-request lines
+    # uvicorn re-raises SIGTERM to the previous handler after shutting down; make that ours, so
+    # the snapshot below is written on `kill` as well as on Ctrl-C.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    for name, value in aws_environment().items():
+        os.environ.setdefault(name, value)
+    external = os.environ.get("AWS_ENDPOINT_URL")
+    server = None if external else _start_embedded_moto()
+    names = LocalNames()
+    os.environ.update(provision(names))
+    restored = 0 if external else snapshot.restore(SNAPSHOT, names)
+    if restored:
+        _resume_purges(names)
+    saver = None if external else snapshot.PeriodicSaver(SNAPSHOT, names)
+    if saver:
+        saver.start()
+    print(_banner(port, external or f"embedded moto on {os.environ['AWS_ENDPOINT_URL']}", restored), flush=True)
+    try:
+        uvicorn.run(Gateway(), host="127.0.0.1", port=port, log_level="warning")
+    finally:
+        if saver and server:
+            saver.stop()
+            saved = snapshot.save(SNAPSHOT, names)
+            print(f"\nSaved {saved} items to {SNAPSHOT}", file=sys.stderr)
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()
