@@ -53,7 +53,7 @@ def _banner(port: int, emulator: str, restored: int) -> str:
         "Dev token (tenant dev-tenant, roles agent+admin, 12 h):",
         f"  export TOKEN={token}",
         "Another tenant or role: make token TENANT=acme ROLES=viewer",
-        "Try: curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:%d/api/v1/memory/projects" % port,
+        f"Try: curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:{port}/api/v1/memory/projects",
         "Stop with Ctrl-C (data is saved to .cairn-local/snapshot.json).",
     ])
 

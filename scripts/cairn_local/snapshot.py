@@ -46,7 +46,8 @@ def restore(path: Path, names: LocalNames) -> int:
     dynamodb, s3 = _clients()
     items = snapshot["items"]
     for start in range(0, len(items), _BATCH):
-        pending: dict[str, Any] = {names.table: [{"PutRequest": {"Item": item}} for item in items[start:start + _BATCH]]}
+        batch = items[start:start + _BATCH]
+        pending: dict[str, Any] = {names.table: [{"PutRequest": {"Item": item}} for item in batch]}
         while pending:
             pending = dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
     for key, body in snapshot["objects"].items():
