@@ -39,10 +39,12 @@ def _field_name(location: tuple[Any, ...]) -> str:
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     details = []
     for problem in exc.errors():
-        message = problem["msg"]
+        message, field = problem["msg"], _field_name(tuple(problem["loc"]))
         if problem["type"] == "missing":
             message = "Field required"
-        details.append({"field": _field_name(tuple(problem["loc"])), "message": message})
+        elif problem["type"] == "json_invalid":  # its location is a character offset, not a field
+            message, field = "request body is not valid JSON", "body"
+        details.append({"field": field, "message": message})
     return details
 
 

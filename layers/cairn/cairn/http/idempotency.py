@@ -7,7 +7,9 @@ a different body is rejected with 422. Failed requests leave no record and may b
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
@@ -24,10 +26,27 @@ REPLAYED_HEADER = "idempotent-replayed"
 _KEY_MAX = 255
 
 
-def _persistence(tenant: str) -> Any:
+@lru_cache(maxsize=1)
+def _persistence_class() -> type:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+    from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
-    return DynamoDBPersistenceLayer(
+    class CompactPersistenceLayer(DynamoDBPersistenceLayer):
+        """Saves the replayed response as UTF-8 JSON. Powertools writes it ASCII-escaped, where a
+        4-byte character takes 12 bytes: a large milestone's record then passes DynamoDB's 400 KB
+        item limit, and the request fails (500) after its write with the key stuck in progress."""
+
+        def _update_record(self, data_record: DataRecord) -> None:
+            if data_record.response_data:
+                data_record.response_data = json.dumps(json.loads(data_record.response_data),
+                                                       ensure_ascii=False, separators=(",", ":"))
+            super()._update_record(data_record)
+
+    return CompactPersistenceLayer
+
+
+def _persistence(tenant: str) -> Any:
+    return _persistence_class()(
         table_name=get_settings().table_name,
         key_attr="PK",
         sort_key_attr="SK",
@@ -78,6 +97,11 @@ class Once:
             use_local_cache=False,
             response_hook=mark_replayed,
         )
+        # Under Lambda (Mangum puts the context in the scope) an in-progress record then expires
+        # with the invocation, so a request killed by a timeout does not block its key for a day.
+        lambda_context = self.request.scope.get("aws.context")
+        if lambda_context is not None:
+            config.register_lambda_context(lambda_context)
 
         @idempotent_function(data_keyword_argument="request", persistence_store=_persistence(self.tenant),
                              config=config)

@@ -54,6 +54,8 @@ def branch_not_found(name: str) -> NotFound:
 
 
 def create(tenant: str, project_id: str, name: str, parent: str, purpose: str, agent_id: str) -> dict[str, Any]:
+    if name == parent:
+        _refuse_self_parent(tenant, project_id, name)
     pk = project_pk(tenant, project_id)
     branch = new_branch(project_id, name, parent=parent, purpose=purpose, agent_id=agent_id, now=utc_now())
     db = table()
@@ -76,6 +78,18 @@ def create(tenant: str, project_id: str, name: str, parent: str, purpose: str, a
             raise Conflict(f"branch '{name}' already exists", field="branchName") from cancelled
         raise
     return branch
+
+
+def _refuse_self_parent(tenant: str, project_id: str, name: str) -> None:
+    """A branch cannot fork from itself (and one transaction may not touch the item twice): 409 if
+    it exists, else 404 for the missing parent (or project)."""
+    try:
+        get(tenant, project_id, name)
+    except NotFound as missing:
+        if missing.field != "branchName":
+            raise
+        raise NotFound(f"parent branch '{name}' not found", field="parentBranch") from missing
+    raise Conflict(f"branch '{name}' already exists", field="branchName")
 
 
 def get(tenant: str, project_id: str, name: str) -> dict[str, Any]:

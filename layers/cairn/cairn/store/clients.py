@@ -6,18 +6,24 @@ reaches AWS, the embedded moto, or an external emulator.
 
 from __future__ import annotations
 
-from functools import cache
+import threading
 from typing import Any
 
 _RETRIES = {"max_attempts": 5, "mode": "standard"}
+_lock = threading.Lock()
+_clients: dict[str, Any] = {}
 
 
-@cache
 def client(service: str) -> Any:
-    import boto3
-    from botocore.config import Config
+    """One client per service, also when first used by several threads at once: clients of
+    different sessions raise different exception classes, which ``except`` clauses would miss."""
+    with _lock:
+        if service not in _clients:
+            import boto3
+            from botocore.config import Config
 
-    return boto3.session.Session().client(service, config=Config(retries=_RETRIES))
+            _clients[service] = boto3.session.Session().client(service, config=Config(retries=_RETRIES))
+        return _clients[service]
 
 
 def dynamodb() -> Any:
@@ -34,4 +40,5 @@ def stepfunctions() -> Any:
 
 def reset() -> None:
     """Forget cached clients (tests point them at a fresh emulator)."""
-    client.cache_clear()
+    with _lock:
+        _clients.clear()

@@ -11,8 +11,13 @@ _SEQUENCE_CEILING = 10**_SEQUENCE_DIGITS - 1
 RANGE_END = "~"  # sorts after every escaped component and digit
 
 
+_SEPARATOR = "#"
+
+
 def escape(component: str) -> str:
-    return component.replace("%", "%25").replace("#", "%23")
+    """Percent-encodes ``%``, ``#`` and every character that sorts before ``#``: an escaped name
+    followed by more text (``a!``) then never sorts inside another name's ``a#...`` key range."""
+    return "".join(f"%{ord(char):02X}" if char in "%#" or char < _SEPARATOR else char for char in component)
 
 
 def project_pk(tenant: str, project_id: str) -> str:
@@ -72,4 +77,9 @@ def milestone_index_pk(tenant: str, project_id: str, milestone_id: str) -> str:
 
 
 def blob_prefix(tenant: str, project_id: str) -> str:
-    return f"tenants/{escape(tenant)}/projects/{escape(project_id)}/"
+    """``/`` is escaped too: one project's prefix must never be the start of another tenant's."""
+    return f"tenants/{_path_escape(tenant)}/projects/{_path_escape(project_id)}/"
+
+
+def _path_escape(component: str) -> str:
+    return escape(component).replace("/", "%2F")

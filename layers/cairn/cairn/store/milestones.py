@@ -95,6 +95,7 @@ def _load(pk: str, sk: str) -> dict[str, Any]:
 
 
 def get(tenant: str, project_id: str, milestone_id: str) -> dict[str, Any]:
+    projects.get(tenant, project_id)  # a deleted project's milestones vanish at once, before the purge
     page = table().query(milestone_index_pk(tenant, project_id, milestone_id), index="GSI1", limit=1)
     if not page.items:
         raise NotFound(f"milestone '{milestone_id}' not found", field="milestoneId")

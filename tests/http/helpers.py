@@ -1,0 +1,115 @@
+"""Small request builders and assertions shared by the HTTP suite (plain functions, no fixtures)."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import uuid
+from typing import Any
+
+PROJECTS = "/api/v1/memory/projects"
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+PROJECT_FIELDS = {"projectId", "tenantId", "name", "roadmap", "milestoneCount", "activeBranches", "createdAt",
+                  "updatedAt"}
+BRANCH_FIELDS = {"projectId", "branchName", "parentBranch", "purpose", "status", "agentId", "createdAt",
+                 "abandonReason"}
+LOG_FIELDS = {"entryId", "projectId", "branchName", "agentId", "phase", "sequenceNumber", "createdAt"}
+
+
+def url(project: str, suffix: str = "") -> str:
+    return f"{PROJECTS}/{project}{suffix}"
+
+
+def create_project(caller: Any, project: str | None = None, **fields: Any) -> dict[str, Any]:
+    body = {"projectId": project or f"p-{uuid.uuid4().hex[:8]}", "name": "Project", "roadmap": "Roadmap",
+            **fields}
+    response = caller.post(PROJECTS, json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def milestone(tag: object = 0, **overrides: Any) -> dict[str, Any]:
+    return {"branchPurpose": "Core cache", "cumulativeProgress": f"progress {tag}",
+            "thisContribution": f"contribution {tag}", "agentId": "claude-code-1", **overrides}
+
+
+def store(caller: Any, project: str, tag: object = 0, **overrides: Any) -> Any:
+    return caller.post(url(project, "/store"), json=milestone(tag, **overrides))
+
+
+def stored(caller: Any, project: str, tag: object = 0, **overrides: Any) -> dict[str, Any]:
+    response = store(caller, project, tag, **overrides)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def create_branch(caller: Any, project: str, name: str, **overrides: Any) -> dict[str, Any]:
+    body = {"branchName": name, "purpose": f"purpose of {name}", "agentId": "claude-code-1", **overrides}
+    response = caller.post(url(project, "/branches"), json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def log_entry(tag: object = 0, **overrides: Any) -> dict[str, Any]:
+    return {"agentId": "claude-code-1", "phase": "observation", "content": f"observed {tag}", **overrides}
+
+
+def logged(caller: Any, project: str, tag: object = 0, **overrides: Any) -> dict[str, Any]:
+    response = caller.post(url(project, "/log"), json=log_entry(tag, **overrides))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def merge_body(source: str, **overrides: Any) -> dict[str, Any]:
+    return {"sourceBranch": source, "mergeSummary": f"merged {source}", "agentId": "claude-code-1", **overrides}
+
+
+def recall(caller: Any, project: str, **params: Any) -> Any:
+    return caller.get(url(project, "/recall"), params=params)
+
+
+def recalled(caller: Any, project: str, **params: Any) -> dict[str, Any]:
+    response = recall(caller, project, **params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def project_of(caller: Any, project: str) -> dict[str, Any]:
+    response = caller.get(url(project))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def assert_error(response: Any, status: int, *, code: str | None = None, field: str | None = None) -> dict:
+    """The one error shape: status, {"error": {"code", "message", "field"?}, "correlationId"} matching the header."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error", "correlationId"}, body
+    error = body["error"]
+    assert isinstance(error["code"], str), body
+    assert error["code"], body
+    assert isinstance(error["message"], str), body
+    assert error["message"], body
+    assert body["correlationId"] == response.headers["x-correlation-id"], body
+    if code is not None:
+        assert error["code"] == code, body
+    if field is not None:
+        assert error.get("field") == field, body
+    return error
+
+
+def wait_for_purges(timeout: float = 60.0) -> list[dict[str, Any]]:
+    """Waits until no execution of the purge state machine is running; returns their descriptions."""
+    import boto3
+
+    sfn = boto3.client("stepfunctions")
+    machine = os.environ["CAIRN_PURGE_STATE_MACHINE_ARN"]
+    deadline = time.monotonic() + timeout
+    while True:
+        executions = sfn.list_executions(stateMachineArn=machine)["executions"]
+        described = [sfn.describe_execution(executionArn=e["executionArn"]) for e in executions]
+        if described and all(d["status"] != "RUNNING" for d in described):
+            return described
+        assert time.monotonic() < deadline, f"purge still running after {timeout}s: {described}"
+        time.sleep(0.05)

@@ -1,0 +1,137 @@
+"""scripts/cairn_local: what it reads from template.yaml, and how the local gateway routes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cairn_local import ROOT, template
+from cairn_local.gateway import Gateway
+from cairn_local.resolve import LocalNames, function_arn
+from cairn_local.template import _route_pattern
+
+
+def test_exactly_one_table_with_pk_sk_and_gsi1() -> None:
+    assert len(template.resources("AWS::DynamoDB::Table")) == 1
+    logical_id, arguments = template.table_definition()
+    assert logical_id == "CairnTable"
+    assert arguments["KeySchema"] == [{"AttributeName": "PK", "KeyType": "HASH"},
+                                      {"AttributeName": "SK", "KeyType": "RANGE"}]
+    (index,) = arguments["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == "GSI1"
+    assert index["KeySchema"] == [{"AttributeName": "GSI1PK", "KeyType": "HASH"},
+                                  {"AttributeName": "GSI1SK", "KeyType": "RANGE"}]
+    assert index["Projection"] == {"ProjectionType": "ALL"}
+    defined = {definition["AttributeName"]: definition["AttributeType"]
+               for definition in arguments["AttributeDefinitions"]}
+    assert defined == {"PK": "S", "SK": "S", "GSI1PK": "S", "GSI1SK": "S"}
+    assert arguments["BillingMode"] == "PAY_PER_REQUEST"
+    assert arguments["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert template.ttl_attribute() == "expiresAt"
+
+
+def test_only_refuses_anything_but_one() -> None:
+    with pytest.raises(ValueError, match="exactly one"):
+        template.only("AWS::Serverless::Function")
+    with pytest.raises(ValueError, match="exactly one"):
+        template.only("AWS::SQS::Queue")
+
+
+def test_functions_and_their_routes() -> None:
+    functions = {function.logical_id: function for function in template.functions()}
+    assert set(functions) == {"MemoryProjectsFunction", "MemoryContextFunction", "PlatformFunction",
+                              "ProjectPurgeFunction"}
+    for function in functions.values():
+        assert function.module_path.is_file(), function.module_path
+        assert function.module_path.is_relative_to(ROOT / "functions")
+        assert function.attribute == "handler"
+    routes = {logical_id: {(route.method, route.path) for route in function.routes}
+              for logical_id, function in functions.items()}
+    assert ("POST", "/api/v1/memory/projects") in routes["MemoryProjectsFunction"]
+    assert ("GET", "/api/v1/memory/projects/{id}/recall") in routes["MemoryContextFunction"]
+    assert ("POST", "/api/v1/memory/projects/{id}/branches/{name}/abandon") in routes["MemoryContextFunction"]
+    assert routes["PlatformFunction"] == {("GET", "/healthz"), ("GET", "/api/v1/health")}
+    assert routes["ProjectPurgeFunction"] == set()  # a state machine task, not an HTTP route
+
+
+def test_no_route_is_declared_twice() -> None:
+    declared = [(route.method, route.path) for function in template.functions() for route in function.routes]
+    assert len(declared) == len(set(declared))
+
+
+def test_state_machine_definition_parses_and_uses_its_substitutions() -> None:
+    (machine,) = template.state_machines()
+    assert machine.logical_id == "ProjectPurgeStateMachine"
+    definition = json.loads(machine.definition)
+    assert definition["StartAt"] in definition["States"]
+    assert machine.substitutions
+    for name in machine.substitutions:
+        assert f"${{{name}}}" in machine.definition, f"substitution {name} is not used by the definition"
+    names = LocalNames()
+    resolved = machine.definition
+    for name, node in machine.substitutions.items():
+        resolved = resolved.replace(f"${{{name}}}", str(names.value(node)))
+    assert "${" not in resolved
+    task = json.loads(resolved)["States"]["PurgePage"]
+    assert task["Parameters"]["FunctionName"] == function_arn("ProjectPurgeFunction")
+    assert names.value(machine.name) == "cairn-local-project-purge"
+
+
+def test_every_state_transition_names_an_existing_state() -> None:
+    (machine,) = template.state_machines()
+    states = json.loads(machine.definition)["States"]
+    for state in states.values():
+        choices = [choice.get("Next") for choice in state.get("Choices", [])]
+        targets = [state.get("Next"), state.get("Default"), *choices]
+        for target in filter(None, targets):
+            assert target in states
+
+
+@pytest.mark.parametrize(("path", "matches"), [
+    ("/api/v1/memory/projects/p1/recall", True),
+    ("/api/v1/memory/projects/p%2Fq/recall", True),  # an encoded slash stays inside its segment
+    ("/api/v1/memory/projects/p/q/recall", False),  # {id} is one segment only
+    ("/api/v1/memory/projects//recall", False),
+    ("/api/v1/memory/projects/p1/recall/", False),
+    ("/api/v1/memory/projects/p1/recallx", False),
+    ("/api/v1/memory/projects/p1/recall?view=log", False),  # the query string is not part of the path
+])
+def test_route_pattern_placeholder_is_one_segment(path: str, matches: bool) -> None:
+    assert bool(_route_pattern("/api/v1/memory/projects/{id}/recall").match(path)) is matches
+
+
+def test_route_pattern_greedy_placeholder_spans_segments() -> None:
+    pattern = _route_pattern("/files/{proxy+}")
+    assert pattern.match("/files/a/b/c")
+    assert not pattern.match("/files/")
+
+
+def test_route_pattern_escapes_literal_text() -> None:
+    pattern = _route_pattern("/v1.0/items/{id}")
+    assert pattern.match("/v1.0/items/x")
+    assert not pattern.match("/v1x0/items/x")
+
+
+@pytest.mark.parametrize(("method", "path", "logical_id"), [
+    ("GET", "/api/v1/memory/projects", "MemoryProjectsFunction"),
+    ("POST", "/api/v1/memory/projects", "MemoryProjectsFunction"),
+    ("GET", "/api/v1/memory/projects/p1", "MemoryProjectsFunction"),
+    ("DELETE", "/api/v1/memory/projects/p1", "MemoryProjectsFunction"),
+    ("PUT", "/api/v1/memory/projects/p1/roadmap", "MemoryProjectsFunction"),
+    ("POST", "/api/v1/memory/projects/p1/store", "MemoryContextFunction"),
+    ("GET", "/api/v1/memory/projects/p1/recall", "MemoryContextFunction"),
+    ("POST", "/api/v1/memory/projects/p1/merge", "MemoryContextFunction"),
+    ("GET", "/api/v1/memory/projects/p1/branches/feature-x", "MemoryContextFunction"),
+    ("POST", "/api/v1/memory/projects/p1/branches/feature%2Fx/abandon", "MemoryContextFunction"),
+    ("PUT", "/api/v1/memory/projects/p1/metadata/architecture", "MemoryContextFunction"),
+    ("GET", "/healthz", "PlatformFunction"),
+    ("GET", "/api/v1/health", "PlatformFunction"),
+    ("GET", "/nope", None),
+    ("DELETE", "/healthz", None),  # right path, wrong method
+    ("GET", "/api/v1/memory/projects/p1/store", None),
+    ("GET", "/api/v1/memory/projects/p1/branches/feature/x", None),  # an unencoded slash is two segments
+    ("POST", "/api/v1/memory/projects/", None),
+])
+def test_gateway_routes_like_the_template(method: str, path: str, logical_id: str | None) -> None:
+    assert Gateway().route(method, path) == logical_id

@@ -1,0 +1,203 @@
+"""The project-purge state machine, run by moto's ASL interpreter with the real purge handler as its
+Lambda task (cairn_local.emulator dispatches the task in-process)."""
+
+from __future__ import annotations
+
+import json
+import time
+import types
+import uuid
+from typing import Any
+
+import pytest
+
+from cairn_local import handlers
+
+TENANT = "tenant-purge"
+PROJECT = "doomed"
+WAIT_SECONDS = 30
+# The ASL's Retry: IntervalSeconds 2, BackoffRate 2.0, MaxAttempts 5.
+RETRY_WAITS = [2.0, 4.0, 8.0, 16.0, 32.0]
+
+
+def _sfn() -> Any:
+    from cairn.store import clients
+
+    return clients.stepfunctions()
+
+
+def _start(tenant: str = TENANT, project_id: str = PROJECT) -> str:
+    from cairn.settings import get_settings
+
+    arn = get_settings().purge_state_machine_arn
+    assert ":stateMachine:" in arn
+    return _sfn().start_execution(stateMachineArn=arn, name=f"test-{uuid.uuid4().hex}",
+                                  input=json.dumps({"tenantId": tenant, "projectId": project_id}))["executionArn"]
+
+
+def _finish(execution_arn: str) -> dict[str, Any]:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        described = _sfn().describe_execution(executionArn=execution_arn)
+        if described["status"] != "RUNNING":
+            return described
+        assert time.monotonic() < deadline, f"execution still RUNNING after {WAIT_SECONDS}s"
+        time.sleep(0.05)
+
+
+def _partition(tenant: str = TENANT, project_id: str = PROJECT) -> list[dict[str, Any]]:
+    from cairn.store.keys import project_pk
+    from cairn.store.table import table
+
+    return list(table().query_all(project_pk(tenant, project_id)))
+
+
+def _blobs(tenant: str = TENANT, project_id: str = PROJECT) -> list[str]:
+    from cairn.settings import get_settings
+    from cairn.store import clients
+    from cairn.store.keys import blob_prefix
+
+    listing = clients.s3().list_objects_v2(Bucket=get_settings().bucket_name, Prefix=blob_prefix(tenant, project_id))
+    return [entry["Key"] for entry in listing.get("Contents", [])]
+
+
+def _deleting_project_with_content(tenant: str = TENANT, project_id: str = PROJECT) -> None:
+    from cairn.store import milestones, projects
+
+    projects.create(tenant, project_id, "Doomed", "Delete me")
+    for number in range(2):
+        milestones.store(tenant, project_id, "main", {
+            "branchPurpose": "p", "cumulativeProgress": f"progress {number}", "thisContribution": f"step {number}",
+            "agentId": "agent-1", "agentType": "custom"})
+    # Large enough to be offloaded to S3, so the purge has a blob to remove too.
+    milestones.store(tenant, project_id, "main", {
+        "branchPurpose": "p", "cumulativeProgress": "x" * 70_000, "thisContribution": "big",
+        "agentId": "agent-1", "agentType": "custom"})
+    assert len(_blobs(tenant, project_id)) == 1
+    projects.mark_deleting(tenant, project_id)
+
+
+@pytest.fixture
+def retry_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Records the ASL Retry waits instead of sleeping through them (up to 62 s for MaxAttempts 5).
+
+    moto's interpreter waits with ``time.sleep`` in RetrierDecl._eval_body; only that module's ``time``
+    is replaced, so every other sleep (boto3's retries, moto's own threads) is untouched."""
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+
+    waits: list[float] = []
+    monkeypatch.setattr(retrier_decl, "time", types.SimpleNamespace(sleep=waits.append))
+    return waits
+
+
+@pytest.fixture
+def purge_calls(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Replaces the purge step the handler calls with one that fails its first ``failures`` calls.
+
+    The function module binds ``purge_page`` by name (``from cairn.store.purge import purge_page``), so it
+    is patched there; patching ``cairn.store.purge.purge_page`` would not reach the handler."""
+    from cairn.store import purge
+
+    module = handlers.module("ProjectPurgeFunction")
+    calls: list[str] = []
+
+    def install(failures: int) -> list[str]:
+        def flaky(tenant: str, project_id: str) -> dict[str, Any]:
+            if len(calls) < failures:
+                calls.append("failed")
+                raise RuntimeError(f"injected failure {len(calls)}")
+            calls.append("ran")
+            return purge.purge_page(tenant, project_id)
+
+        monkeypatch.setattr(module, "purge_page", flaky)
+        return calls
+
+    return install
+
+
+def test_purge_empties_the_partition_and_the_blobs(aws: dict[str, str]) -> None:
+    _deleting_project_with_content()
+    assert len(_partition()) > 1
+
+    described = _finish(_start())
+
+    assert described["status"] == "SUCCEEDED", described
+    assert _partition() == []
+    assert _blobs() == []
+    output = json.loads(described["output"])
+    assert output == {"tenantId": TENANT, "projectId": PROJECT, "done": True, "deletedItems": 0, "deletedBlobs": 0}
+
+
+def test_purge_leaves_other_projects_alone(aws: dict[str, str]) -> None:
+    from cairn.store import projects
+
+    _deleting_project_with_content()
+    projects.create(TENANT, "doomed-2", "Neighbour", "")  # shares the prefix of the deleted id
+    projects.create("other-tenant", PROJECT, "Same id, other tenant", "")
+
+    assert _finish(_start())["status"] == "SUCCEEDED"
+
+    assert projects.get(TENANT, "doomed-2")["lifecycle"] == "live"
+    assert projects.get("other-tenant", PROJECT)["lifecycle"] == "live"
+    assert len(_partition(TENANT, "doomed-2")) == 4  # project + main's descriptor, milestone head, log head
+
+
+def test_purge_of_a_project_already_gone_succeeds(aws: dict[str, str]) -> None:
+    described = _finish(_start(project_id="never-existed"))
+
+    assert described["status"] == "SUCCEEDED", described
+    assert json.loads(described["output"])["done"] is True
+
+
+def test_purge_loops_page_by_page(aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from cairn.store import purge
+
+    monkeypatch.setattr(purge, "PAGE_ITEMS", 2)  # read at call time by purge_page
+    pages: list[dict[str, Any]] = []
+    module = handlers.module("ProjectPurgeFunction")
+
+    def recording(tenant: str, project_id: str) -> dict[str, Any]:
+        pages.append(purge.purge_page(tenant, project_id))
+        return pages[-1]
+
+    monkeypatch.setattr(module, "purge_page", recording)
+    _deleting_project_with_content()
+    items = len(_partition()) - 1  # all but the PROJECT tombstone, which goes last
+
+    assert _finish(_start())["status"] == "SUCCEEDED"
+
+    assert _partition() == []
+    assert [page["done"] for page in pages] == [False] * (len(pages) - 1) + [True]
+    assert all(page["deletedItems"] <= 2 for page in pages)
+    assert sum(page["deletedItems"] for page in pages) == items
+    assert len(pages) == -(-items // 2) + 1
+
+
+def test_a_failing_page_is_retried_with_backoff(aws: dict[str, str], retry_waits: list[float],
+                                                purge_calls: Any) -> None:
+    calls = purge_calls(failures=2)
+    _deleting_project_with_content()
+
+    described = _finish(_start())
+
+    assert described["status"] == "SUCCEEDED", described
+    assert calls[:3] == ["failed", "failed", "ran"]
+    assert retry_waits == RETRY_WAITS[:2]
+    assert _partition() == []
+
+
+def test_a_page_that_keeps_failing_fails_the_execution(aws: dict[str, str], retry_waits: list[float],
+                                                       purge_calls: Any) -> None:
+    calls = purge_calls(failures=1000)
+    _deleting_project_with_content()
+
+    described = _finish(_start())
+
+    assert described["status"] == "FAILED", described
+    assert calls == ["failed"] * 6  # the first attempt and MaxAttempts 5 retries
+    assert retry_waits == RETRY_WAITS
+    assert len(_partition()) > 1  # nothing was deleted; the project stays hidden (deleting) for a re-run
+    history = _sfn().get_execution_history(executionArn=described["executionArn"])["events"]
+    failed = [event for event in history if event["type"] == "ExecutionFailed"]
+    assert failed
+    assert failed[0]["executionFailedEventDetails"]["error"] == "RuntimeError"
