@@ -215,18 +215,18 @@ def stream_items(tenant: str, project_id: str, sequence: int) -> list[dict[str, 
     from cairn.domain.clock import utc_now
     from cairn.domain.milestones import content_digest
     from cairn.store.keys import entry_sk, hash_guard_sk, log_head_sk, project_pk
-    from cairn.store.milestones import TEXT_FIELDS, _new_item
+    from cairn.store.milestones import TEXT_FIELDS, new_item, stored_items
 
     fields = seeded_fields(sequence)
     digest = content_digest(*(fields[name] for name in TEXT_FIELDS))
-    milestone = _new_item(tenant, project_id, BRANCH, sequence, fields, digest)
+    milestone = new_item(tenant, project_id, BRANCH, sequence, fields, digest)
     pk = project_pk(tenant, project_id)
     guard = {"PK": pk, "SK": hash_guard_sk(digest), "entity": "hash-guard", "milestoneSk": milestone["SK"]}
     entry = {"PK": pk, "SK": entry_sk(log_head_sk(BRANCH), sequence), "entity": "log-entry",
              "entryId": ids.log_entry_id(), "projectId": project_id, "branchName": BRANCH, "agentId": AGENT,
              "phase": "observation", "content": f"observation {sequence}", "sequenceNumber": sequence,
              "createdAt": utc_now()}
-    return [milestone, guard, entry]
+    return [*stored_items(milestone), guard, entry]
 
 
 def batch_write(items: Iterable[dict[str, Any]]) -> None:
@@ -256,7 +256,7 @@ def seed(tenant: str, project_id: str, count: int) -> dict[str, Any]:
 
     Written with BatchWriteItem (25 items a call) rather than ``milestones.store`` in a loop: store
     is a GetItem and a TransactWriteItems per milestone, about 30,000 moto requests for the big
-    branch against about 1,200 here. The items are the ones store and append build (``_new_item``,
+    branch against about 1,200 here. The items are the ones store and append build (``new_item``,
     the hash guard, the log entry); the heads' counters and the project's milestoneCount are then
     set to match, so that paging, deduplication and the next store behave as after real stores.
     """

@@ -18,7 +18,7 @@ from cairn.store.keys import (
     log_head_sk,
     metadata_sk,
     milestone_head_sk,
-    milestone_index_pk,
+    milestone_id_sk,
     project_pk,
     reverse_sequence,
 )
@@ -49,7 +49,7 @@ def test_tenant_and_project_are_escaped_in_partition_keys() -> None:
     assert project_pk("t#1", "p#2") == "T#t%231#P#p%232"
     assert project_pk("t", "a#P#b") != project_pk("t#P#a", "b")
     assert project_pk("t", "p%23") != project_pk("t", "p#")
-    assert milestone_index_pk("t", "p", "ms-1") == "T#t#P#p#MSID#ms-1"
+    assert milestone_id_sk("ms-1") == "MSID#ms-1"
 
 
 @pytest.mark.parametrize(("first", "second"), [

@@ -72,8 +72,9 @@ def metadata_sk(segment: str) -> str:
     return f"META#{escape(segment)}"
 
 
-def milestone_index_pk(tenant: str, project_id: str, milestone_id: str) -> str:
-    return f"{project_pk(tenant, project_id)}#MSID#{escape(milestone_id)}"
+def milestone_id_sk(milestone_id: str) -> str:
+    """A milestone's copy keyed by id: read together with ``PROJECT`` in one BatchGetItem."""
+    return f"MSID#{escape(milestone_id)}"
 
 
 def blob_prefix(tenant: str, project_id: str) -> str:

@@ -10,27 +10,24 @@ from cairn.domain.clock import utc_now
 from cairn.domain.errors import NotFound
 from cairn.domain.milestones import content_digest, content_hash
 from cairn.store import blobs, branches, projects, streams
-from cairn.store.keys import entry_sk, hash_guard_sk, milestone_head_sk, milestone_index_pk, project_pk
+from cairn.store.keys import PROJECT_SK, entry_sk, hash_guard_sk, milestone_head_sk, milestone_id_sk, project_pk
 from cairn.store.table import TransactionCancelled, table
 
 TEXT_FIELDS = ("branchPurpose", "cumulativeProgress", "thisContribution")
 _WIRE_FIELDS = ("milestoneId", "projectId", "branchName", *TEXT_FIELDS, "contentHash", "sequenceNumber",
                 "agentId", "agentType", "createdAt", "mergedFrom")
-MILESTONE_INDEX_SK = "MILESTONE"
 
 
 def to_wire(item: dict[str, Any]) -> dict[str, Any]:
     return {field: item[field] for field in _WIRE_FIELDS if field in item}
 
 
-def _new_item(tenant: str, project_id: str, branch: str, sequence: int, fields: dict[str, Any],
+def new_item(tenant: str, project_id: str, branch: str, sequence: int, fields: dict[str, Any],
               digest: str) -> dict[str, Any]:
     milestone_id = ids.milestone_id()
     return {
         "PK": project_pk(tenant, project_id),
         "SK": entry_sk(milestone_head_sk(branch), sequence),
-        "GSI1PK": milestone_index_pk(tenant, project_id, milestone_id),
-        "GSI1SK": MILESTONE_INDEX_SK,
         "entity": "milestone",
         "milestoneId": milestone_id,
         "projectId": project_id,
@@ -43,13 +40,20 @@ def _new_item(tenant: str, project_id: str, branch: str, sequence: int, fields: 
     }
 
 
+def stored_items(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """What one milestone is in the table: the entry in its branch's order, and a copy keyed by id
+    (strongly consistent lookup by id, and it disappears with the project's partition)."""
+    return [item, {**item, "SK": milestone_id_sk(item["milestoneId"]), "entity": "milestone-by-id"}]
+
+
 def _write(tenant: str, project_id: str, item: dict[str, Any], operations: list[dict[str, Any]]) -> None:
     """Runs the transaction with ``item`` offloaded to S3 if large; the blob never outlives a failure."""
     wire = dict(item)
     blob_key = blobs.offload(item, TEXT_FIELDS, tenant=tenant, project_id=project_id,
                              name=f"milestones/{item['milestoneId']}")
+    db = table()
     try:
-        table().transact([*operations, table().put_op(item, "attribute_not_exists(PK)")])
+        db.transact([*operations, *(db.put_op(copy, "attribute_not_exists(PK)") for copy in stored_items(item))])
     except TransactionCancelled:
         blobs.discard(blob_key)
         raise
@@ -65,7 +69,7 @@ def store(tenant: str, project_id: str, branch: str, fields: dict[str, Any]) -> 
     db = table()
     for head, sequence in streams.attempts(tenant, project_id, branch, "milestones"):
         require_active(head, "storing a milestone")
-        item = _new_item(tenant, project_id, branch, sequence, fields, digest)
+        item = new_item(tenant, project_id, branch, sequence, fields, digest)
         guard = {"PK": pk, "SK": hash_guard_sk(digest), "entity": "hash-guard", "milestoneSk": item["SK"]}
         operations = [
             db.put_op(guard, "attribute_not_exists(PK)", return_old=True),
@@ -95,11 +99,15 @@ def _load(pk: str, sk: str) -> dict[str, Any]:
 
 
 def get(tenant: str, project_id: str, milestone_id: str) -> dict[str, Any]:
-    projects.get(tenant, project_id)  # a deleted project's milestones vanish at once, before the purge
-    page = table().query(milestone_index_pk(tenant, project_id, milestone_id), index="GSI1", limit=1)
-    if not page.items:
+    """The project and the milestone's by-id copy in one BatchGetItem: a deleted project's
+    milestones are gone at once, before the purge reaches them."""
+    pk = project_pk(tenant, project_id)
+    found = table().get_many([(pk, PROJECT_SK), (pk, milestone_id_sk(milestone_id))])
+    projects.require_live(found.get((pk, PROJECT_SK)), project_id)
+    item = found.get((pk, milestone_id_sk(milestone_id)))
+    if item is None:
         raise NotFound(f"milestone '{milestone_id}' not found", field="milestoneId")
-    return to_wire(blobs.hydrate(page.items[0]))
+    return to_wire(blobs.hydrate(item))
 
 
 def page(tenant: str, project_id: str, branch: str, *, limit: int, offset: int) -> tuple[dict, list[dict]]:
@@ -114,12 +122,13 @@ def merge(tenant: str, project_id: str, source: str, target: str, summary: str, 
     previous progress is the target's latest cumulative progress, its contribution the summary.
     """
     check_merge(source, target)
-    for target_head, sequence in streams.attempts(tenant, project_id, target, "milestones"):
+    for _ in streams.retrying(target):
         source_head = branches.head(tenant, project_id, source, "milestones")
+        target_head, latest = streams.page(tenant, project_id, target, "milestones", limit=1, offset=0)
         require_active(source_head, "merge")
         require_active(target_head, "merge")
         merged_count = source_head["msSeq"]
-        _, latest = streams.page(tenant, project_id, target, "milestones", limit=1, offset=0)
+        sequence = target_head["msSeq"] + 1
         fields = {
             "branchPurpose": target_head["purpose"],
             "cumulativeProgress": latest[0]["cumulativeProgress"] if latest else "",
@@ -129,7 +138,7 @@ def merge(tenant: str, project_id: str, source: str, target: str, summary: str, 
             "mergedFrom": source,
         }
         digest = content_digest(*(fields[name] for name in TEXT_FIELDS))
-        item = _new_item(tenant, project_id, target, sequence, fields, digest)
+        item = new_item(tenant, project_id, target, sequence, fields, digest)
         now = item["createdAt"]
         operations = [
             *branches.close_operations(tenant, project_id, source, MERGED,

@@ -25,14 +25,19 @@ def head_sk(stream: str, branch: str) -> str:
     return milestone_head_sk(branch) if stream == "milestones" else log_head_sk(branch)
 
 
-def attempts(tenant: str, project_id: str, branch: str, stream: str) -> Iterator[tuple[dict[str, Any], int]]:
-    """Yields (head, next sequence number) for each try; the caller returns on success."""
-    counter = branches.HEAD_COUNTER[stream]
+def retrying(branch: str) -> Iterator[int]:
+    """Yields attempt numbers, with jittered backoff between them, until the caller returns."""
     for attempt in range(MAX_ATTEMPTS):
-        head = branches.head(tenant, project_id, branch, stream)
-        yield head, head[counter] + 1
+        yield attempt
         time.sleep(random.uniform(0, _BACKOFF_SECONDS * min(attempt + 1, 10)))  # noqa: S311 - jitter, not a secret
     raise Busy(f"too many concurrent writes to branch '{branch}'; retry the request")
+
+
+def attempts(tenant: str, project_id: str, branch: str, stream: str) -> Iterator[tuple[dict[str, Any], int]]:
+    """Yields (head, next sequence number) for each try; the caller returns on success."""
+    for _ in retrying(branch):
+        head = branches.head(tenant, project_id, branch, stream)
+        yield head, head[branches.HEAD_COUNTER[stream]] + 1
 
 
 def counter_operation(tenant: str, project_id: str, branch: str, stream: str, sequence: int,
