@@ -4,6 +4,7 @@ template.yaml routes it to, matched on the raw path as API Gateway does."""
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from cairn_local import handlers, template
@@ -42,7 +43,9 @@ async def _accept_lifespan(receive: Any, send: Any) -> None:
 
 
 async def _not_found(scope: dict[str, Any], send: Any) -> None:
-    body = json.dumps({"error": {"code": "not_found", "message": f"no route for {scope['method']} {scope['path']}"}})
+    correlation = str(uuid.uuid4())
+    body = json.dumps({"error": {"code": "not_found", "message": f"no route for {scope['method']} {scope['path']}"},
+                       "correlationId": correlation})
     await send({"type": "http.response.start", "status": 404,
-                "headers": [(b"content-type", b"application/json")]})
+                "headers": [(b"content-type", b"application/json"), (b"x-correlation-id", correlation.encode())]})
     await send({"type": "http.response.body", "body": body.encode()})

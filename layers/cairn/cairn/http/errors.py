@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from cairn.domain.errors import CairnError
+from cairn.http.correlation import HEADER as CORRELATION_HEADER
 from cairn.http.correlation import correlation_id
 from cairn.http.observability import logger
 
@@ -65,7 +66,9 @@ async def _on_http_error(_: Request, exc: HTTPException) -> JSONResponse:
 
 async def _on_unexpected(_: Request, exc: Exception) -> JSONResponse:
     logger().exception("unhandled error")
-    return error_response(500, "internal_error", "internal error; quote the correlationId when reporting it")
+    # Starlette answers unhandled errors outside every middleware, so the header is set here.
+    return error_response(500, "internal_error", "internal error; quote the correlationId when reporting it",
+                          headers={CORRELATION_HEADER: correlation_id.get()})
 
 
 def install(app: FastAPI) -> None:
