@@ -1,8 +1,8 @@
-"""Route group: memory context (store, recall, log, branches, merge, metadata)."""
+"""Route group: memory context (store, recall, log, branches, merge, metadata, per-project search)."""
 
-from cairn.api import branches, log, metadata, milestones, recall
+from cairn.api import branches, log, metadata, milestones, recall, search
 from cairn.http.app import create_app, lambda_handler
 
 app = create_app("Cairn memory context", milestones.router, recall.router, log.router, branches.router,
-                 metadata.router)
+                 metadata.router, search.project_router)
 handler = lambda_handler(app, "memory-context")

@@ -6,7 +6,9 @@ in-process moto. Call counts and ScannedCount carry over to AWS; latencies are m
 walks every item of the table on each Query, so at the big size they grow with the table (about
 30,000 items) where DynamoDB's would not.
 
-    python -m cairn_local.bench [--json PATH] [--quick]
+    python -m cairn_local.bench [--json PATH] [--quick] [--only search]
+
+Search (per project at 1,000 and 20,000 milestones, across 50 projects, relevance): bench_search.py.
 
 The exit code is 0 even when a target fails: this is a report, and failures are listed in it.
 """
@@ -31,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from cairn_local import ROOT, template
+from cairn_local import ROOT, bench_search, template
 from cairn_local.emulator import MOTO_CONFIG, aws_environment, install_patches, provision
 from cairn_local.resolve import LocalNames
 from cairn_local.tokens import local_jwt_environment, mint
@@ -644,6 +646,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true",
                         help=f"{QUICK_ITERATIONS} requests per operation and {QUICK_IMPORT_RUNS} import runs")
     parser.add_argument("--iterations", type=int, help="requests per operation (overrides --quick)")
+    parser.add_argument("--only", choices=["search"], help="run one section alone (search: bench_search.py)")
     return parser.parse_args(argv)
 
 
@@ -653,18 +656,26 @@ def main(argv: list[str] | None = None) -> int:
     runs = QUICK_IMPORT_RUNS if arguments.quick else IMPORT_RUNS
     configure_environment()
     started = time.perf_counter()
-    print(f"cold imports ({runs} runs per function)", file=sys.stderr)
-    imports = run_import_bench(runs)
-    print(f"HTTP operations at {', '.join(f'{size:,}' for size in SIZES)} milestones", file=sys.stderr)
-    sizes = run_http_bench(iterations)
-    checks = all_checks(sizes, imports)
-    print(render_table(sizes), render_imports(imports), render_checks(checks), sep="\n\n")
+    imports: list[dict[str, Any]] = []
+    sizes: list[dict[str, Any]] = []
+    checks: list[dict[str, Any]] = []
+    if arguments.only is None:
+        print(f"cold imports ({runs} runs per function)", file=sys.stderr)
+        imports = run_import_bench(runs)
+        print(f"HTTP operations at {', '.join(f'{size:,}' for size in SIZES)} milestones", file=sys.stderr)
+        sizes = run_http_bench(iterations)
+        checks = all_checks(sizes, imports)
+        print(render_table(sizes), render_imports(imports), sep="\n\n", end="\n\n")
+    print("search: per project, across projects, relevance", file=sys.stderr)
+    searched = bench_search.run_search_bench(iterations)
+    checks += bench_search.search_checks(searched)
+    print(bench_search.render_search(searched), render_checks(checks), sep="\n\n")
     document = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(), "platform": platform.platform(),
         "iterations": iterations, "warmup": WARMUP, "import_runs": runs, "quick": arguments.quick,
         "note": "latencies are in-process moto's; call counts and ScannedCount are what carry over to DynamoDB",
-        "sizes": sizes, "imports": imports, "checks": checks,
+        "sizes": sizes, "imports": imports, "search": searched, "checks": checks,
         "failures": [c for c in checks if not c["passed"]],
         "seconds": round(time.perf_counter() - started, 1),
     }

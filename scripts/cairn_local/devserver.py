@@ -11,6 +11,7 @@ from typing import Any
 
 from cairn_local.emulator import aws_environment, install_patches, provision
 from cairn_local.resolve import LocalNames
+from cairn_local.streams import StreamPoller
 from cairn_local.tokens import STATE_DIR, mint
 
 SNAPSHOT = STATE_DIR / "snapshot.json"
@@ -85,10 +86,13 @@ def main() -> None:
     saver = None if external else snapshot.PeriodicSaver(SNAPSHOT, names)
     if saver:
         saver.start()
+    indexer = StreamPoller(names.table)  # the table's stream to its Lambdas (search indexer)
+    indexer.start()
     print(_banner(port, external or f"embedded moto on {os.environ['AWS_ENDPOINT_URL']}", restored), flush=True)
     try:
         uvicorn.run(Gateway(), host="127.0.0.1", port=port, log_level="warning")
     finally:
+        indexer.stop()
         if saver and server:
             saver.stop()
             saved = snapshot.save(SNAPSHOT, names)

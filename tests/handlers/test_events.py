@@ -177,8 +177,63 @@ def test_memory_context_event_for_a_missing_project_is_404(aws: dict[str, str]) 
     assert body["correlationId"] == "evt-recall-0001"
 
 
+def test_contributors_event_returns_the_contributors_activity(aws: dict[str, str]) -> None:
+    from cairn.store import contributors, milestones, projects
+
+    projects.create(TENANT, PROJECT, "Synapse Backend", "Build it")
+    stored, _ = milestones.store(TENANT, PROJECT, "main", {
+        "branchPurpose": "Primary development branch", "cumulativeProgress": "Scaffolded the service",
+        "thisContribution": "Added recall", "agentId": "claude-code-alice-macbook", "agentType": "claude-code"})
+    contributors.upsert(TENANT, "alice", {"displayName": "Alice Chen", "agentIds": ["claude-code-alice-macbook"]})
+    contributors.upsert("another-tenant", "alice", {"displayName": "Not yours", "agentIds": []})
+
+    response = _invoke("ContributorsFunction", _load("contributors", _token()))
+
+    assert response["statusCode"] == 200, response["body"]
+    body = _json(response)
+    assert body["contributor"]["tenantId"] == TENANT
+    assert body["contributor"]["displayName"] == "Alice Chen"
+    assert [milestone["milestoneId"] for milestone in body["milestones"]] == [stored["milestoneId"]]
+    assert body["totalMilestones"] == 1
+    assert response["headers"]["x-correlation-id"] == "evt-activity-0001"
+
+
+def test_contributors_event_for_an_unknown_contributor_is_404(aws: dict[str, str]) -> None:
+    response = _invoke("ContributorsFunction", _load("contributors", _token()))
+
+    assert response["statusCode"] == 404
+    assert _json(response)["error"]["code"] == "not_found"
+
+
+def test_memory_insights_event_answers_an_intelligence_query(aws: dict[str, str]) -> None:
+    from cairn.store import milestones, projects
+
+    projects.create(TENANT, PROJECT, "Synapse Backend", "Build it")
+    projects.create("another-tenant", PROJECT, "Not yours", "")
+    milestones.store("another-tenant", PROJECT, "main", {
+        "branchPurpose": "Auth", "cumulativeProgress": "", "thisContribution": "Authentication system secrets",
+        "agentId": "agent-2", "agentType": "claude-code"})
+    stored, _ = milestones.store(TENANT, PROJECT, "main", {
+        "branchPurpose": "JWT authentication", "cumulativeProgress": "Login works",
+        "thisContribution": "Added JWT token exchange to the authentication system.", "agentId": "agent-1",
+        "agentType": "claude-code"})
+
+    response = _invoke("MemoryInsightsFunction", _load("memory_insights", _token()))
+
+    assert response["statusCode"] == 200, response["body"]
+    body = _json(response)
+    assert body["projectsSearched"] == [PROJECT]
+    assert body["answeredBy"] == "extractive"
+    assert [source["milestoneId"] for source in body["sources"]] == [stored["milestoneId"]]
+    assert body["sources"][0]["excerpt"] == "Added JWT token exchange to the authentication system."
+    assert "[1]" in body["answer"]
+    assert response["headers"]["x-correlation-id"] == "evt-intelligence-0001"
+
+
 @pytest.mark.parametrize(("name", "logical_id"), [("memory_projects", "MemoryProjectsFunction"),
-                                                  ("memory_context", "MemoryContextFunction")])
+                                                  ("memory_context", "MemoryContextFunction"),
+                                                  ("contributors", "ContributorsFunction"),
+                                                  ("memory_insights", "MemoryInsightsFunction")])
 @pytest.mark.parametrize("token", ["not-a-jwt", "expired", "wrong-secret", "placeholder"])
 def test_events_with_a_bad_token_are_401(aws: dict[str, str], name: str, logical_id: str, token: str) -> None:
     from cairn.store import projects

@@ -12,20 +12,21 @@ from cairn_local.resolve import LocalNames, function_arn
 from cairn_local.template import _route_pattern
 
 
-def test_exactly_one_table_with_pk_sk_and_gsi1() -> None:
+def test_exactly_one_table_with_pk_sk_and_its_indexes() -> None:
     assert len(template.resources("AWS::DynamoDB::Table")) == 1
     logical_id, arguments = template.table_definition()
     assert logical_id == "CairnTable"
     assert arguments["KeySchema"] == [{"AttributeName": "PK", "KeyType": "HASH"},
                                       {"AttributeName": "SK", "KeyType": "RANGE"}]
-    (index,) = arguments["GlobalSecondaryIndexes"]
-    assert index["IndexName"] == "GSI1"
-    assert index["KeySchema"] == [{"AttributeName": "GSI1PK", "KeyType": "HASH"},
-                                  {"AttributeName": "GSI1SK", "KeyType": "RANGE"}]
-    assert index["Projection"] == {"ProjectionType": "ALL"}
+    indexes = {index["IndexName"]: index for index in arguments["GlobalSecondaryIndexes"]}
+    assert set(indexes) == {"GSI1", "GSI2", "GSI3"}
+    for name, index in indexes.items():
+        assert index["KeySchema"] == [{"AttributeName": f"{name}PK", "KeyType": "HASH"},
+                                      {"AttributeName": f"{name}SK", "KeyType": "RANGE"}]
+        assert index["Projection"] == {"ProjectionType": "ALL"}
     defined = {definition["AttributeName"]: definition["AttributeType"]
                for definition in arguments["AttributeDefinitions"]}
-    assert defined == {"PK": "S", "SK": "S", "GSI1PK": "S", "GSI1SK": "S"}
+    assert defined == {"PK": "S", "SK": "S", **{f"{name}{part}": "S" for name in indexes for part in ("PK", "SK")}}
     assert arguments["BillingMode"] == "PAY_PER_REQUEST"
     assert arguments["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
     assert template.ttl_attribute() == "expiresAt"
@@ -40,8 +41,9 @@ def test_only_refuses_anything_but_one() -> None:
 
 def test_functions_and_their_routes() -> None:
     functions = {function.logical_id: function for function in template.functions()}
-    assert set(functions) == {"MemoryProjectsFunction", "MemoryContextFunction", "PlatformFunction",
-                              "ProjectPurgeFunction"}
+    assert set(functions) == {"MemoryProjectsFunction", "MemoryContextFunction", "MemoryInsightsFunction",
+                              "ContributorsFunction", "PlatformFunction", "ProjectPurgeFunction",
+                              "SearchIndexerFunction"}
     for function in functions.values():
         assert function.module_path.is_file(), function.module_path
         assert function.module_path.is_relative_to(ROOT / "functions")
@@ -52,7 +54,10 @@ def test_functions_and_their_routes() -> None:
     assert ("GET", "/api/v1/memory/projects/{id}/recall") in routes["MemoryContextFunction"]
     assert ("POST", "/api/v1/memory/projects/{id}/branches/{name}/abandon") in routes["MemoryContextFunction"]
     assert routes["PlatformFunction"] == {("GET", "/healthz"), ("GET", "/api/v1/health")}
+    assert ("POST", "/api/v1/memory/search") in routes["MemoryInsightsFunction"]
+    assert ("GET", "/api/v1/memory/contributors/{id}/activity") in routes["ContributorsFunction"]
     assert routes["ProjectPurgeFunction"] == set()  # a state machine task, not an HTTP route
+    assert routes["SearchIndexerFunction"] == set()  # fed by the table's stream
 
 
 def test_no_route_is_declared_twice() -> None:

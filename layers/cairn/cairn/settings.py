@@ -27,6 +27,18 @@ class Settings(BaseSettings):
     inline_text_limit_bytes: int = 64 * 1024
     idempotency_ttl_seconds: int = 24 * 3600
 
+    # Intelligence: answers from Bedrock (Converse API) when a model is set, else extractive.
+    bedrock_model_id: str = ""
+    # Integrations for intelligence actions; credentials come from Secrets Manager per tenant.
+    slack_api_base_url: str = "https://slack.com/api"
+    integration_secret_prefix: str = "cairn"
+    # Timeout of each Jira / Slack HTTP call made by an intelligence action (seconds).
+    integration_timeout_seconds: float = 10.0
+
+    # Search (docs/search.md): decoded index segments kept per container, and when to merge them.
+    search_segment_cache_bytes: int = 256 * 1024 * 1024
+    search_max_segments: int = 8
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -48,3 +48,23 @@ class Busy(CairnError):
 
     status = 503
     code = "contention"
+
+
+class UnknownAction(InvalidInput):
+    """An intelligence action that Cairn does not know."""
+
+    code = "unknown_action"
+
+
+class IntegrationNotConfigured(CairnError):
+    """The tenant has no (usable) credentials for an integration (docs/intelligence.md)."""
+
+    status = 409
+    code = "integration_not_configured"
+
+
+class UpstreamError(CairnError):
+    """A remote service (Bedrock, Jira, Slack, Secrets Manager) failed; the message says what it said."""
+
+    status = 502
+    code = "upstream_error"

@@ -33,8 +33,10 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 
 
 def _field_name(location: tuple[Any, ...]) -> str:
-    parts = [str(part) for part in location if part not in ("body", "query", "path", "header")]
-    return ".".join(parts) or "body"
+    # Only the leading part names where the value came from: a body field may be called "query".
+    if location and location[0] in ("body", "query", "path", "header"):
+        location = location[1:]
+    return ".".join(str(part) for part in location) or "body"
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:

@@ -72,6 +72,15 @@ def metadata_sk(segment: str) -> str:
     return f"META#{escape(segment)}"
 
 
+def agent_index_pk(tenant: str, agent_id: str) -> str:
+    """GSI2: a tenant's milestones by the agent that stored them, across projects."""
+    return f"T#{escape(tenant)}#AGENT#{escape(agent_id)}"
+
+
+def agent_index_sk(created_at: str, project_id: str, milestone_id: str) -> str:
+    return f"{created_at}#{escape(project_id)}#{escape(milestone_id)}"
+
+
 def milestone_id_sk(milestone_id: str) -> str:
     """A milestone's copy keyed by id: read together with ``PROJECT`` in one BatchGetItem."""
     return f"MSID#{escape(milestone_id)}"
@@ -84,3 +93,12 @@ def blob_prefix(tenant: str, project_id: str) -> str:
 
 def _path_escape(component: str) -> str:
     return escape(component).replace("/", "%2F")
+
+
+def actions_pk(tenant: str) -> str:
+    """Intelligence actions a tenant executed (an audit trail), newest last."""
+    return f"T#{escape(tenant)}#ACTIONS"
+
+
+def action_sk(executed_at: str, action_id: str) -> str:
+    return f"{executed_at}#{escape(action_id)}"

@@ -9,8 +9,17 @@ from cairn.domain.branches import MERGED, check_merge, require_active
 from cairn.domain.clock import utc_now
 from cairn.domain.errors import NotFound
 from cairn.domain.milestones import content_digest, content_hash
-from cairn.store import blobs, branches, projects, streams
-from cairn.store.keys import PROJECT_SK, entry_sk, hash_guard_sk, milestone_head_sk, milestone_id_sk, project_pk
+from cairn.store import blobs, branches, projects, search_index, streams
+from cairn.store.keys import (
+    PROJECT_SK,
+    agent_index_pk,
+    agent_index_sk,
+    entry_sk,
+    hash_guard_sk,
+    milestone_head_sk,
+    milestone_id_sk,
+    project_pk,
+)
 from cairn.store.table import TransactionCancelled, table
 
 TEXT_FIELDS = ("branchPurpose", "cumulativeProgress", "thisContribution")
@@ -25,9 +34,12 @@ def to_wire(item: dict[str, Any]) -> dict[str, Any]:
 def new_item(tenant: str, project_id: str, branch: str, sequence: int, fields: dict[str, Any],
               digest: str) -> dict[str, Any]:
     milestone_id = ids.milestone_id()
+    created_at = utc_now()
     return {
         "PK": project_pk(tenant, project_id),
         "SK": entry_sk(milestone_head_sk(branch), sequence),
+        "GSI2PK": agent_index_pk(tenant, fields["agentId"]),
+        "GSI2SK": agent_index_sk(created_at, project_id, milestone_id),
         "entity": "milestone",
         "milestoneId": milestone_id,
         "projectId": project_id,
@@ -35,15 +47,20 @@ def new_item(tenant: str, project_id: str, branch: str, sequence: int, fields: d
         "sequenceNumber": sequence,
         "contentHash": content_hash(digest),
         "digest": digest,
-        "createdAt": utc_now(),
+        "createdAt": created_at,
         **fields,
+        # A search document, pending until the indexer compacts it (docs/search.md); computed here,
+        # before large texts are offloaded to S3.
+        **search_index.milestone_attributes(tenant, project_id, milestone_id, fields, created_at),
     }
 
 
 def stored_items(item: dict[str, Any]) -> list[dict[str, Any]]:
     """What one milestone is in the table: the entry in its branch's order, and a copy keyed by id
     (strongly consistent lookup by id, and it disappears with the project's partition)."""
-    return [item, {**item, "SK": milestone_id_sk(item["milestoneId"]), "entity": "milestone-by-id"}]
+    copy = {name: value for name, value in item.items()  # indexed (GSIs, search) once
+            if not name.startswith("GSI") and name not in search_index.SEARCH_ATTRIBUTES}
+    return [item, {**copy, "SK": milestone_id_sk(item["milestoneId"]), "entity": "milestone-by-id"}]
 
 
 def _write(tenant: str, project_id: str, item: dict[str, Any], operations: list[dict[str, Any]]) -> None:

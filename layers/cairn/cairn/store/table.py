@@ -147,7 +147,7 @@ class Table:
         projection: str | None = None,
         start_key: dict[str, Any] | None = None,
     ) -> Page:
-        pk_name, sk_name = ("GSI1PK", "GSI1SK") if index else ("PK", "SK")
+        pk_name, sk_name = (f"{index}PK", f"{index}SK") if index else ("PK", "SK")
         names = {"#pk": pk_name}
         values: dict[str, Any] = {":pk": pk}
         condition = "#pk = :pk"

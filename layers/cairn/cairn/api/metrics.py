@@ -1,0 +1,24 @@
+"""Session metrics: store one session, and the with/without-memory summary (docs/metrics.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from cairn.api.insight_models import StoreSessionMetrics
+from cairn.http.auth import Reader
+from cairn.http.idempotency import Idempotent
+from cairn.store import metrics
+
+router = APIRouter(prefix="/api/v1/memory/projects/{project_id}")
+
+
+@router.post("/metrics")
+def store_metrics(project_id: str, body: StoreSessionMetrics, once: Idempotent) -> dict[str, Any]:
+    return once(body, lambda: metrics.put(once.tenant, project_id, body.model_dump()))
+
+
+@router.get("/metrics/summary")
+def metrics_summary(project_id: str, principal: Reader) -> dict[str, Any]:
+    return metrics.summary(principal.tenant, project_id)

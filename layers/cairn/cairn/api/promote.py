@@ -1,0 +1,18 @@
+"""Promote a high-reuse cache entry to long-term, searchable knowledge (docs/metrics.md, "Promote")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from cairn.api.insight_models import PromoteKnowledge
+from cairn.http.idempotency import Idempotent
+from cairn.store import knowledge
+
+router = APIRouter(prefix="/api/v1/memory/projects/{project_id}")
+
+
+@router.post("/promote")
+def promote(project_id: str, body: PromoteKnowledge, once: Idempotent) -> dict[str, Any]:
+    return once(body, lambda: knowledge.promote(once.tenant, project_id, body.model_dump()))

@@ -1,0 +1,74 @@
+"""Session metrics: one ``METRIC#{sessionId}`` item per session in the project's partition.
+
+Storing a session is a Put keyed by its id, so posting the same session again replaces it and
+the summary never counts it twice. The summary reads every session with one Query (per 1 MB page)
+and computes the figures in ``cairn.domain.metrics`` (docs/metrics.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cairn.domain.clock import utc_now
+from cairn.domain.metrics import Session, newest, summarize
+from cairn.store import projects
+from cairn.store.keys import PROJECT_SK, escape, project_pk
+from cairn.store.table import TransactionCancelled, table
+
+METRIC_PREFIX = "METRIC#"
+RECENT_SESSIONS = 10
+SESSION_FIELDS = (
+    "sessionId", "branchName", "agentId", "agentType", "milestonesRecalled", "compactionCount",
+    "toolCallsTotal", "toolCallsRead", "toolCallsSearch", "toolCallsEdit", "toolCallsExecute",
+    "toolCallsAgent", "sessionDurationSecs", "startedAt", "endedAt",
+)
+_WIRE_FIELDS = ("projectId", *SESSION_FIELDS, "recordedAt")
+
+
+def metric_sk(session_id: str) -> str:
+    return f"{METRIC_PREFIX}{escape(session_id)}"
+
+
+def to_wire(item: dict[str, Any]) -> dict[str, Any]:
+    return {field: item[field] for field in _WIRE_FIELDS if field in item}
+
+
+def put(tenant: str, project_id: str, session: dict[str, Any]) -> dict[str, Any]:
+    """Stores (or replaces) one session. The project must be live; its ``updatedAt`` is left alone
+    (metrics describe how agents used the memory; they are not memory)."""
+    item = {
+        "PK": project_pk(tenant, project_id),
+        "SK": metric_sk(session["sessionId"]),
+        "entity": "session-metrics",
+        "projectId": project_id,
+        **{field: session[field] for field in SESSION_FIELDS},
+        "recordedAt": utc_now(),
+    }
+    db = table()
+    try:
+        db.transact([
+            db.check_op(item["PK"], PROJECT_SK, projects.LIVE_CONDITION, names=projects.LIVE_NAMES,
+                        values=projects.LIVE_VALUES),
+            db.put_op(item),
+        ])
+    except TransactionCancelled as cancelled:
+        if cancelled.failed(0):
+            raise projects.project_not_found(project_id) from cancelled
+        raise
+    return to_wire(item)
+
+
+def sessions(tenant: str, project_id: str) -> list[dict[str, Any]]:
+    """Every stored session of a live project: a GetItem of the project, then one Query
+    (one call per 1 MB of sessions)."""
+    projects.get(tenant, project_id)
+    items = table().query_all(project_pk(tenant, project_id), sk_prefix=METRIC_PREFIX)
+    return [to_wire(item) for item in items]
+
+
+def summary(tenant: str, project_id: str) -> dict[str, Any]:
+    records = sessions(tenant, project_id)
+    return {
+        **summarize([Session.from_record(record) for record in records]),
+        "recentSessions": [dict(record) for record in newest(records, RECENT_SESSIONS)],
+    }
