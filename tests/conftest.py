@@ -11,26 +11,12 @@ from typing import Any
 
 import pytest
 
-from cairn_local.emulator import MOTO_CONFIG, aws_environment, install_patches, provision
+from cairn_local.emulator import MOTO_CONFIG, install_patches, provision, reset_cairn_caches, use_emulator_environment
 from cairn_local.resolve import LocalNames
-from cairn_local.tokens import local_jwt_environment, mint
+from cairn_local.tokens import mint
 
 TEST_SECRET = "test-secret-" + "x" * 32
-for variable in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL")]:
-    del os.environ[variable]
-os.environ.update(aws_environment())
-os.environ["CAIRN_JWT_SECRET"] = TEST_SECRET
-os.environ.update(local_jwt_environment())
-os.environ.update({"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING",
-                   "POWERTOOLS_METRICS_NAMESPACE": "Cairn", "POWERTOOLS_SERVICE_NAME": "cairn"})
-
-
-def _reset_caches() -> None:
-    from cairn.settings import get_settings
-    from cairn.store import clients
-
-    get_settings.cache_clear()
-    clients.reset()
+use_emulator_environment(TEST_SECRET)
 
 
 @pytest.fixture
@@ -40,19 +26,19 @@ def aws() -> Iterator[dict[str, str]]:
 
     with mock_aws(config=MOTO_CONFIG):
         install_patches()
-        _reset_caches()
+        reset_cairn_caches()
         environment = provision(LocalNames())
         previous = {name: os.environ.get(name) for name in environment}
         os.environ.update(environment)
         os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
-        _reset_caches()
+        reset_cairn_caches()
         yield environment
         for name, value in previous.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-        _reset_caches()
+        reset_cairn_caches()
 
 
 @dataclass

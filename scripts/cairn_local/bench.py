@@ -34,7 +34,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cairn_local import ROOT, bench_search, template
-from cairn_local.emulator import MOTO_CONFIG, aws_environment, install_patches, provision
+from cairn_local.emulator import (
+    MOTO_CONFIG,
+    aws_environment,
+    install_patches,
+    provision,
+    reset_cairn_caches,
+    use_emulator_environment,
+)
 from cairn_local.resolve import LocalNames
 from cairn_local.tokens import local_jwt_environment, mint
 
@@ -58,32 +65,13 @@ API_ABBREVIATIONS = {"GetItem": "G", "BatchGetItem": "BG", "Query": "Q", "Scan":
 # --- environment -------------------------------------------------------------------------------------------
 
 
-def configure_environment() -> None:
-    """As tests/conftest.py: emulator credentials, a local JWT secret, quiet Powertools, no tracing."""
-    for variable in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL")]:
-        del os.environ[variable]
-    os.environ.update(aws_environment())
-    os.environ["CAIRN_JWT_SECRET"] = BENCH_SECRET
-    os.environ.update(local_jwt_environment())
-    os.environ.update({"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING",
-                       "POWERTOOLS_METRICS_NAMESPACE": "Cairn", "POWERTOOLS_SERVICE_NAME": "cairn"})
-
-
-def reset_caches() -> None:
-    from cairn.settings import get_settings
-    from cairn.store import clients
-
-    get_settings.cache_clear()
-    clients.reset()
-
-
 def provision_stack() -> None:
     """Table, bucket and state machines from template.yaml in the running moto; functions' environment."""
     install_patches()
-    reset_caches()
+    reset_cairn_caches()
     os.environ.update(provision(LocalNames()))
     os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
-    reset_caches()
+    reset_cairn_caches()
 
 
 # --- moto, made fast enough for 30,000 items -------------------------------------------------------------
@@ -654,7 +642,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     iterations = arguments.iterations or (QUICK_ITERATIONS if arguments.quick else ITERATIONS)
     runs = QUICK_IMPORT_RUNS if arguments.quick else IMPORT_RUNS
-    configure_environment()
+    use_emulator_environment(BENCH_SECRET)
     started = time.perf_counter()
     imports: list[dict[str, Any]] = []
     sizes: list[dict[str, Any]] = []

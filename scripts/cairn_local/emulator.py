@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from typing import Any
 
@@ -25,6 +26,28 @@ def aws_environment() -> dict[str, str]:
     """Credentials and region for an emulator (never real ones)."""
     return {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
             "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
+
+
+def use_emulator_environment(jwt_secret: str) -> None:
+    """This process talks to an embedded emulator only: emulator credentials (never real ones, and no
+    inherited ``AWS_ENDPOINT_URL*``), the local JWT settings with ``jwt_secret``, quiet Powertools and
+    no tracing. Call it before cairn reads its settings."""
+    for variable in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL")]:
+        del os.environ[variable]
+    os.environ.update(aws_environment())
+    os.environ["CAIRN_JWT_SECRET"] = jwt_secret
+    os.environ.update(local_jwt_environment())
+    os.environ.update({"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING",
+                       "POWERTOOLS_METRICS_NAMESPACE": "Cairn", "POWERTOOLS_SERVICE_NAME": "cairn"})
+
+
+def reset_cairn_caches() -> None:
+    """Settings and AWS clients are cached per process: drop them after the environment changed."""
+    from cairn.settings import get_settings
+    from cairn.store import clients
+
+    get_settings.cache_clear()
+    clients.reset()
 
 
 def _invoke_handler(self: Any, function_name: str, qualifier: str | None, body: Any, headers: Any,

@@ -12,7 +12,7 @@ from typing import Any
 from cairn.domain.clock import utc_now
 from cairn.domain.metrics import Session, newest, summarize
 from cairn.store import projects
-from cairn.store.keys import PROJECT_SK, escape, project_pk
+from cairn.store.keys import escape, project_pk
 from cairn.store.table import TransactionCancelled, table
 
 METRIC_PREFIX = "METRIC#"
@@ -47,8 +47,7 @@ def put(tenant: str, project_id: str, session: dict[str, Any]) -> dict[str, Any]
     db = table()
     try:
         db.transact([
-            db.check_op(item["PK"], PROJECT_SK, projects.LIVE_CONDITION, names=projects.LIVE_NAMES,
-                        values=projects.LIVE_VALUES),
+            projects.live_check_operation(tenant, project_id),
             db.put_op(item),
         ])
     except TransactionCancelled as cancelled:

@@ -137,6 +137,12 @@ def unmark_deleting(tenant: str, project_id: str) -> None:
     )
 
 
+def live_check_operation(tenant: str, project_id: str) -> dict[str, Any]:
+    """A transaction operation that only proves the project is live (it writes nothing to it)."""
+    return table().check_op(project_pk(tenant, project_id), PROJECT_SK, LIVE_CONDITION, names=LIVE_NAMES,
+                            values=LIVE_VALUES)
+
+
 def touch_operation(tenant: str, project_id: str, update: str, values: dict[str, Any]) -> dict[str, Any]:
     """A transaction operation on the project item that also proves it is live."""
     return table().update_op(

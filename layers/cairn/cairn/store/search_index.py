@@ -403,13 +403,11 @@ def replace_manifest(tenant: str, project_id: str, manifest: dict[str, Any],
            "docs": sum(int(s["docs"]) for s in segments), "length": sum(int(s["length"]) for s in segments),
            "updatedAt": utc_now()}
     db = table()
-    pk = project_pk(tenant, project_id)
     condition = "attribute_not_exists(PK)" if version == 0 else "version = :version"
     values = None if version == 0 else {":version": version}
     try:
         db.transact([
-            db.check_op(pk, PROJECT_SK, projects.LIVE_CONDITION, names=projects.LIVE_NAMES,
-                        values=projects.LIVE_VALUES),
+            projects.live_check_operation(tenant, project_id),
             db.put_op(new, condition, values=values),
         ])
     except TransactionCancelled as cancelled:
