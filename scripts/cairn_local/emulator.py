@@ -57,7 +57,7 @@ def _invoke_handler(self: Any, function_name: str, qualifier: str | None, body: 
     logical_id = function_name_from_arn(function_name)
     event = json.loads(body) if body else {}
     try:
-        result = handlers.handler(logical_id)(event, handlers.LambdaContext(logical_id))
+        result = handlers.invoke(logical_id, event)
     except Exception as error:
         log.exception("local lambda %s failed", logical_id)
         response_headers["x-amz-function-error"] = "Unhandled"

@@ -36,6 +36,23 @@ def handler(logical_id: str) -> Any:
     return getattr(module(logical_id), by_id()[logical_id].attribute)
 
 
+# What ``inject_lambda_context`` adds to the shared Logger. In Lambda each function has a process of its
+# own; here all share one, so an in-process invocation takes them away again (HTTP logs would otherwise
+# name the last function invoked).
+_LAMBDA_CONTEXT_KEYS = ["function_name", "function_memory_size", "function_arn", "function_request_id",
+                        "cold_start"]
+
+
+def invoke(logical_id: str, event: dict[str, Any]) -> Any:
+    """Runs the function's handler in process, as Lambda would, with a fresh context object."""
+    from cairn.http.observability import logger
+
+    try:
+        return handler(logical_id)(event, LambdaContext(logical_id))
+    finally:
+        logger().remove_keys(_LAMBDA_CONTEXT_KEYS)
+
+
 def asgi_app(logical_id: str) -> Any:
     return module(logical_id).app
 

@@ -109,15 +109,11 @@ def _json_safe(value: Any) -> Any:
 Invoker = Callable[[str, dict[str, Any]], Any]
 
 
-def invoke_handler(logical_id: str, event: dict[str, Any]) -> Any:
-    return handlers.handler(logical_id)(event, handlers.LambdaContext(logical_id))
-
-
 class StreamPoller:
     """Delivers the table's stream to every ``DynamoDB`` event source of the template."""
 
     def __init__(self, table_name: str, *, sources: list[StreamSource] | None = None,
-                 starting_position: str = "TRIM_HORIZON", invoke: Invoker = invoke_handler) -> None:
+                 starting_position: str = "TRIM_HORIZON", invoke: Invoker = handlers.invoke) -> None:
         import boto3
         from botocore.config import Config
 

@@ -40,7 +40,7 @@ def _load(name: str, token: str | None = None) -> dict[str, Any]:
 
 
 def _invoke(logical_id: str, event: dict[str, Any]) -> Any:
-    return handlers.handler(logical_id)(copy.deepcopy(event), handlers.LambdaContext(logical_id))
+    return handlers.invoke(logical_id, copy.deepcopy(event))
 
 
 def _token(tenant: str = TENANT, roles: tuple[str, ...] = ("agent", "admin"), **claims: Any) -> str:

@@ -15,8 +15,7 @@ EVENT = json.loads((ROOT / "events" / "search_indexer.json").read_text())
 
 
 def invoke(event):
-    return handlers.handler("SearchIndexerFunction")(copy.deepcopy(event),
-                                                    handlers.LambdaContext("SearchIndexerFunction"))
+    return handlers.invoke("SearchIndexerFunction", copy.deepcopy(event))
 
 
 def test_the_sample_event_compacts_the_milestone_it_names(aws):

@@ -288,8 +288,7 @@ def test_failed_projects_are_reported_for_retry(project, monkeypatch):
         return search_compaction.Compaction(project_id)
 
     monkeypatch.setattr(search_compaction, "compact", broken)
-    handler = handlers.handler("SearchIndexerFunction")
-    result = handler(event, handlers.LambdaContext("SearchIndexerFunction"))
+    result = handlers.invoke("SearchIndexerFunction", event)
 
     other_record = next(r for r in event["Records"] if r["dynamodb"]["NewImage"]["projectId"]["S"] == "other")
     assert result == {"batchItemFailures": [{"itemIdentifier": other_record["dynamodb"]["SequenceNumber"]}]}

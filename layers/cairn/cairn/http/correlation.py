@@ -6,14 +6,14 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from contextvars import ContextVar
 from typing import Any
 
-from cairn.http.observability import logger
+from cairn.http.observability import correlation_id, logger
+
+__all__ = ["HEADER", "CorrelationMiddleware", "correlation_id"]
 
 HEADER = "x-correlation-id"
 _ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
-correlation_id: ContextVar[str] = ContextVar("correlation_id", default="")
 
 
 def _incoming(scope: dict[str, Any]) -> str | None:
@@ -35,9 +35,9 @@ class CorrelationMiddleware:
             await self.app(scope, receive, send)
             return
         value = _incoming(scope) or str(uuid.uuid4())
+        # Not reset afterwards: the value lives in this request's task context, and the error middleware
+        # outside this one still needs it for a 500's body and log line.
         correlation_id.set(value)
-        log = logger()
-        log.thread_safe_append_keys(correlation_id=value)
         started = time.perf_counter()
         status = {"code": 500}
 
@@ -50,11 +50,10 @@ class CorrelationMiddleware:
         try:
             await self.app(scope, receive, send_with_header)
         finally:
-            log.info(
+            logger().info(
                 "request handled",
                 method=scope["method"],
                 path=scope["path"],
                 status=status["code"],
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )
-            log.thread_safe_remove_keys(["correlation_id"])

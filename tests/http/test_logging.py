@@ -1,0 +1,85 @@
+"""Every log line of a request carries its correlation id, and the token is never logged."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from cairn.http.observability import logger
+from cairn_local import handlers
+
+
+class Captured:
+    def __init__(self) -> None:
+        self.buffer = io.StringIO()
+
+    def take(self) -> str:
+        """What was logged since the last take."""
+        output = self.buffer.getvalue()
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        return output
+
+
+@pytest.fixture
+def info_logs() -> Iterator[Captured]:
+    """The JSON lines the Logger writes, at INFO (the tests run it at WARNING)."""
+    log = logger()
+    handler = log.registered_handler
+    captured = Captured()
+    previous_level, previous_stream = log.log_level, handler.setStream(captured.buffer)
+    log.setLevel("INFO")
+    yield captured
+    log.setLevel(previous_level)
+    handler.setStream(previous_stream)
+
+
+def json_lines(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines()]
+
+
+def test_every_line_of_a_request_carries_its_correlation_id(agent, project, monkeypatch, info_logs):
+    from cairn.store import projects
+
+    def broken(*_args, **_kwargs):
+        logger().warning("about to fail")  # written from the sync route's worker thread
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(projects, "get", broken)
+    response = agent.get(f"/api/v1/memory/projects/{project}", headers={"x-correlation-id": "trace-log-1"})
+
+    assert response.status_code == 500
+    lines = json_lines(info_logs.take())
+    assert sorted(line["message"] for line in lines) == ["about to fail", "request handled", "unhandled error"]
+    assert {line.get("correlation_id") for line in lines} == {"trace-log-1"}
+
+
+def test_a_generated_correlation_id_is_the_one_logged_and_tokens_are_not(agent, info_logs):
+    response = agent.get("/api/v1/memory/projects")
+
+    output = info_logs.take()
+    (line,) = json_lines(output)
+    assert line["correlation_id"] == response.headers["x-correlation-id"]
+    assert line["status"] == 200
+    assert agent.token not in output
+
+
+def test_the_next_request_does_not_inherit_a_correlation_id(agent, info_logs):
+    agent.get("/api/v1/memory/projects", headers={"x-correlation-id": "first-request"})
+    agent.get("/api/v1/memory/projects", headers={"x-correlation-id": "second-request"})
+
+    lines = json_lines(info_logs.take())
+    assert [line["correlation_id"] for line in lines] == ["first-request", "second-request"]
+
+
+def test_an_in_process_lambda_invocation_leaves_no_function_keys_on_http_logs(agent, info_logs):
+    handlers.invoke("SearchIndexerFunction", {"Records": []})
+    info_logs.take()
+
+    agent.get("/api/v1/memory/projects")
+
+    (line,) = json_lines(info_logs.take())
+    assert "function_name" not in line
