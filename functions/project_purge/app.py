@@ -2,15 +2,14 @@
 
 from typing import Any
 
-from cairn.http.observability import logger, tracer
+from cairn.http.observability import count, logger, worker_handler
 from cairn.store.purge import purge_page
 
-log = logger()
 
-
-@log.inject_lambda_context(clear_state=True)
-@tracer().capture_lambda_handler
+@worker_handler("project-purge")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     result = purge_page(event["tenantId"], event["projectId"])
-    log.info("purge page", **result)
+    count("PurgedItems", result["deletedItems"])
+    count("PurgedBlobs", result["deletedBlobs"])
+    logger().info("purge page", **result)
     return result

@@ -5,22 +5,22 @@ retries from the first one; compaction is idempotent (docs/search.md)."""
 import time
 from typing import Any
 
-from cairn.http.observability import logger, tracer
+from cairn.http.observability import count, logger, worker_handler
 from cairn.store.search_compaction import compact_stream_batch
 
-log = logger()
 _SAFETY_SECONDS = 15.0  # stop clearing pending markers this long before the Lambda timeout
 
 
 def _report(tenant: str, project_id: str, error: BaseException) -> None:
-    log.exception("search compaction failed", tenant=tenant, projectId=project_id, error=str(error))
+    logger().exception("search compaction failed", tenant=tenant, projectId=project_id, error=str(error))
 
 
-@log.inject_lambda_context(clear_state=True)
-@tracer().capture_lambda_handler
+@worker_handler("search-indexer")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     records = event.get("Records") or []
     deadline = time.monotonic() + max(context.get_remaining_time_in_millis() / 1000 - _SAFETY_SECONDS, 1.0)
     failed = compact_stream_batch(records, deadline=deadline, on_error=_report)
-    log.info("search compaction", records=len(records), failed=len(failed))
+    count("StreamRecords", len(records))
+    count("FailedProjects", len(failed))
+    logger().info("search compaction", records=len(records), failed=len(failed))
     return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failed]}

@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 from cairn.http import errors
 from cairn.http.correlation import CorrelationMiddleware
-from cairn.http.observability import logger, metrics, tracer
+from cairn.http.observability import count, logger, metrics, tracer
 
 
 def create_app(title: str, *routers: APIRouter) -> FastAPI:
@@ -24,7 +24,6 @@ def create_app(title: str, *routers: APIRouter) -> FastAPI:
 
 def lambda_handler(app: FastAPI, route_group: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """API Gateway HTTP API event -> ASGI app, with Powertools logging, tracing and metrics."""
-    from aws_lambda_powertools.metrics import MetricUnit
     from mangum import Mangum
 
     asgi = Mangum(app, lifespan="off")
@@ -37,7 +36,7 @@ def lambda_handler(app: FastAPI, route_group: str) -> Callable[[dict[str, Any], 
         measure.add_dimension("routeGroup", route_group)
         response = asgi(event, context)
         status_class = f"{response.get('statusCode', 500) // 100}xx"
-        measure.add_metric(name=f"Responses{status_class}", unit=MetricUnit.Count, value=1)
+        count(f"Responses{status_class}", 1)
         return response
 
     return handler

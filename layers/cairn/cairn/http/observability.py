@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 SERVICE = "cairn"
 # The request's x-correlation-id. A context variable, not a logger key: sync routes run in a thread pool
@@ -42,3 +46,30 @@ def metrics() -> Any:
     from aws_lambda_powertools import Metrics
 
     return Metrics(service=SERVICE, namespace="Cairn")
+
+
+def worker_handler(worker: str) -> Callable[[Handler], Handler]:
+    """A non-HTTP function's handler with the Lambda context in its logs, traced, and its metrics
+    (dimension ``worker``) flushed at the end of each invocation."""
+
+    def wrap(function: Handler) -> Handler:
+        log, trace, measure = logger(), tracer(), metrics()
+
+        @log.inject_lambda_context(clear_state=True)
+        @trace.capture_lambda_handler
+        @measure.log_metrics
+        @functools.wraps(function)
+        def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            measure.add_dimension("worker", worker)
+            return function(event, context)
+
+        return handler
+
+    return wrap
+
+
+def count(name: str, value: float) -> None:
+    """Adds to a Count metric of the current invocation."""
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    metrics().add_metric(name=name, unit=MetricUnit.Count, value=value)
