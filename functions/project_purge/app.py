@@ -2,11 +2,11 @@
 
 from typing import Any
 
-from cairn.http.observability import count, logger, worker_handler
+from cairn.http.observability import count, instrumented, logger
 from cairn.store.purge import purge_page
 
 
-@worker_handler("project-purge")
+@instrumented("worker", "project-purge")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     result = purge_page(event["tenantId"], event["projectId"])
     count("PurgedItems", result["deletedItems"])

@@ -5,7 +5,7 @@ retries from the first one; compaction is idempotent (docs/search.md)."""
 import time
 from typing import Any
 
-from cairn.http.observability import count, logger, worker_handler
+from cairn.http.observability import count, instrumented, logger
 from cairn.store.search_compaction import compact_stream_batch
 
 _SAFETY_SECONDS = 15.0  # stop clearing pending markers this long before the Lambda timeout
@@ -15,7 +15,7 @@ def _report(tenant: str, project_id: str, error: BaseException) -> None:
     logger().exception("search compaction failed", tenant=tenant, projectId=project_id, error=str(error))
 
 
-@worker_handler("search-indexer")
+@instrumented("worker", "search-indexer")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     records = event.get("Records") or []
     deadline = time.monotonic() + max(context.get_remaining_time_in_millis() / 1000 - _SAFETY_SECONDS, 1.0)

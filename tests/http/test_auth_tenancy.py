@@ -76,6 +76,20 @@ def test_missing_bearer_token_is_401(http, aws, subtests):
             assert_error(http.get(PROJECTS, headers=headers), 401, code="unauthenticated")
 
 
+def test_access_is_checked_before_a_malformed_body_is_described(http, agent, caller, project):
+    malformed = {"content": "{not json", "headers": {"content-type": "application/json"}}
+    store, contributor = url(project, "/store"), "/api/v1/memory/contributors/alice"
+
+    assert_error(http.post(store, **malformed), 401, code="unauthenticated")
+    viewer = caller(agent.tenant, roles=("viewer",))
+    assert_error(viewer.post(store, **malformed), 403, code="forbidden")
+    mismatched = {**malformed, "headers": {**malformed["headers"], "x-workspace-id": "someone-else"}}
+    assert_error(agent.post(store, **mismatched), 403, code="forbidden", field="x-workspace-id")
+    assert_error(agent.post(store, **malformed), 400, code="invalid_input", field="body")
+    assert_error(agent.get(contributor + "/activity?limit=0"), 400, field="limit")
+    assert_error(viewer.get(contributor + "/activity?limit=0"), 400, field="limit")  # viewers may read
+
+
 def test_a_valid_token_with_a_bad_signature_cannot_create_anything(http, agent):
     forged = signed(secret="another-secret-" + "y" * 32, tenant=agent.tenant)
 

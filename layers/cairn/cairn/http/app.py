@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 from cairn.http import errors
 from cairn.http.correlation import CorrelationMiddleware
-from cairn.http.observability import count, logger, metrics, tracer
+from cairn.http.observability import count, instrumented
 
 
 def create_app(title: str, *routers: APIRouter) -> FastAPI:
@@ -27,13 +27,9 @@ def lambda_handler(app: FastAPI, route_group: str) -> Callable[[dict[str, Any], 
     from mangum import Mangum
 
     asgi = Mangum(app, lifespan="off")
-    log, trace, measure = logger(), tracer(), metrics()
 
-    @log.inject_lambda_context(clear_state=True)
-    @trace.capture_lambda_handler
-    @measure.log_metrics
+    @instrumented("routeGroup", route_group)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        measure.add_dimension("routeGroup", route_group)
         response = asgi(event, context)
         status_class = f"{response.get('statusCode', 500) // 100}xx"
         count(f"Responses{status_class}", 1)

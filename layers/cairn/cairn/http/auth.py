@@ -97,6 +97,29 @@ require_reader = _requiring(READ_ROLES, "reading")
 require_writer = _requiring(WRITE_ROLES, "writing")
 require_admin = _requiring(ADMIN_ROLES, "deleting")
 
+_ACCESS_CHECKS = (require_reader, require_writer, require_admin)
+
+
+def check_route_access(request: Request) -> None:
+    """Runs the matched route's access checks (token, x-workspace-id, role) on their own.
+
+    FastAPI parses a JSON body before it resolves dependencies, so without this a malformed body would
+    be described to a caller who may not call the route at all (400 before 401/403)."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    checks = _access_checks(dependant) if dependant is not None else []
+    if checks:
+        principal = authenticate(request)
+        for check in checks:
+            check(principal)
+
+
+def _access_checks(dependant: Any) -> list[Any]:
+    found = [d.call for d in dependant.dependencies if d.call in _ACCESS_CHECKS]
+    for sub in dependant.dependencies:
+        found.extend(_access_checks(sub))
+    return found
+
+
 Reader = Annotated[Principal, Depends(require_reader)]
 Writer = Annotated[Principal, Depends(require_writer)]
 Admin = Annotated[Principal, Depends(require_admin)]

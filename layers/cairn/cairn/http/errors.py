@@ -10,9 +10,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from cairn.domain.errors import CairnError
+from cairn.http.auth import check_route_access
 from cairn.http.correlation import HEADER as CORRELATION_HEADER
 from cairn.http.correlation import correlation_id
 from cairn.http.observability import logger
@@ -51,7 +53,11 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     return details
 
 
-async def _on_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+async def _on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    try:
+        await run_in_threadpool(check_route_access, request)  # may fetch the JWKS: off the event loop
+    except CairnError as denied:
+        return await _on_cairn_error(request, denied)
     details = _validation_details(exc)
     first = details[0]
     return error_response(400, "invalid_input", f"{first['field']}: {first['message']}", first["field"], details)

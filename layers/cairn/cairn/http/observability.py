@@ -48,9 +48,9 @@ def metrics() -> Any:
     return Metrics(service=SERVICE, namespace="Cairn")
 
 
-def worker_handler(worker: str) -> Callable[[Handler], Handler]:
-    """A non-HTTP function's handler with the Lambda context in its logs, traced, and its metrics
-    (dimension ``worker``) flushed at the end of each invocation."""
+def instrumented(dimension: str, value: str) -> Callable[[Handler], Handler]:
+    """A Lambda handler with the Lambda context in its logs, traced, and its metrics (one dimension,
+    e.g. ``routeGroup`` or ``worker``) flushed at the end of each invocation."""
 
     def wrap(function: Handler) -> Handler:
         log, trace, measure = logger(), tracer(), metrics()
@@ -60,7 +60,8 @@ def worker_handler(worker: str) -> Callable[[Handler], Handler]:
         @measure.log_metrics
         @functools.wraps(function)
         def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-            measure.add_dimension("worker", worker)
+            measure.clear_metrics()  # an invocation that failed before adding a metric flushed nothing
+            measure.add_dimension(dimension, value)
             return function(event, context)
 
         return handler
