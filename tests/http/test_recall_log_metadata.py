@@ -16,6 +16,7 @@ from tests.http.helpers import (
     create_project,
     log_entry,
     logged,
+    milestone,
     project_of,
     recall,
     recalled,
@@ -300,3 +301,31 @@ def test_metadata_segment_names(agent, project, subtests):
 
 def test_metadata_on_missing_project_is_404(agent):
     assert_error(put_metadata(agent, "ghost", "seg", {"a": 1}), 404, code="not_found")
+
+
+# --- response size -------------------------------------------------------------------------------------
+
+
+def largest_milestone(tag: int) -> dict:
+    """The spec's limits in 4-byte characters: about 250 KB of JSON."""
+    return milestone(tag, branchPurpose="🧠" * 1_999 + str(tag % 10), cumulativeProgress="😀" * 50_000,
+                     thisContribution="🚀" * 9_990 + f"{tag:010d}")
+
+
+def test_a_page_of_large_milestones_ends_before_lambdas_payload_limit_and_paging_goes_on(agent, project):
+    for tag in range(24):
+        stored(agent, project, tag, **largest_milestone(tag))
+
+    first = recall(agent, project, view="branch", limit=24)
+    assert first.status_code == 200
+    assert len(first.content) < 5_500_000
+    body = first.json()
+    returned = body["page"]["returned"]
+    assert 0 < returned < 24
+    assert len(body["milestones"]) == returned
+    assert [m["sequenceNumber"] for m in body["milestones"]] == list(range(24, 24 - returned, -1))
+    assert body["milestones"][0]["cumulativeProgress"] == "😀" * 50_000
+
+    rest = recalled(agent, project, view="branch", limit=24, offset=returned)
+    assert [m["sequenceNumber"] for m in rest["milestones"]] == list(range(24 - returned, 0, -1))
+    assert rest["page"]["total"] == 24

@@ -357,3 +357,18 @@ def test_deleting_a_project_purges_its_segments_manifest_and_pending_documents(a
         None, search_index.empty_manifest(agent.tenant, project))
     create_project(agent, project)  # the id is reusable, with an empty index
     assert search(agent, project, "walrus")["milestones"] == []
+
+
+def test_hits_that_would_exceed_lambdas_payload_limit_are_left_out_best_first(agent, project):
+    for n in range(24):
+        note(agent, project, "🚀" * 9_980 + f" rocket {n:05d}", purpose="🧠" * 2_000,
+             progress="😀" * 50_000)
+
+    response = agent.post(url(project, "/search"), json={"query": "rocket", "limit": 24})
+
+    assert response.status_code == 200
+    assert len(response.content) < 5_500_000
+    body = response.json()
+    assert 0 < body["count"] < 24
+    assert body["count"] == len(body["milestones"])
+    assert body["milestones"][0]["cumulativeProgress"] == "😀" * 50_000

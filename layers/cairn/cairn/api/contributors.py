@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from cairn.api.insight_models import UpsertContributor
+from cairn.domain.payload import fitting
 from cairn.http.auth import Admin, Reader
 from cairn.http.idempotency import Idempotent
 from cairn.store import activity, contributors
@@ -50,6 +51,6 @@ def contributor_activity(
     agent_ids = contributor["agentIds"]
     return {
         "contributor": contributor,
-        "milestones": activity.newest(principal.tenant, agent_ids, limit),
+        "milestones": fitting(activity.newest(principal.tenant, agent_ids, limit)),
         "totalMilestones": activity.count(principal.tenant, agent_ids),
     }

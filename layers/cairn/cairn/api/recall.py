@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from cairn.domain.errors import InvalidInput
 from cairn.domain.limits import PAGE_LIMIT_MAX
+from cairn.domain.payload import fitting
 from cairn.domain.recall import DEFAULT_LIMITS, View, page, shape
 from cairn.http.auth import Reader
 from cairn.store import branches, logs, metadata, milestones, projects
@@ -45,7 +46,9 @@ def recall(
     size = limit or DEFAULT_LIMITS[view]
     if view == "branch":
         head, entries = milestones.page(tenant, project_id, branch, limit=size, offset=offset)
+        entries = fitting(entries)
         return shape(view, branches=[branches.to_wire(head)], milestones=entries,
                      page=page(size, offset, len(entries), head["msSeq"]))
     head, entries = logs.page(tenant, project_id, branch, limit=size, offset=offset)
+    entries = fitting(entries)
     return shape(view, logEntries=entries, page=page(size, offset, len(entries), head["logSeq"]))

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from pydantic import Field, StringConstraints
 
 from cairn.api.models import Body, ProjectId
+from cairn.domain.payload import fitting
 from cairn.http.auth import Reader
 from cairn.store import search
 
@@ -35,6 +36,7 @@ class SearchTenant(Body):
 
 
 def _response(query: str, milestones: list[dict[str, Any]]) -> dict[str, Any]:
+    milestones = fitting(milestones)
     return {"milestones": milestones, "query": query, "count": len(milestones)}
 
 
