@@ -30,6 +30,20 @@ def test_same_key_and_body_replays_the_first_response(agent, project):
     assert project_of(agent, project)["milestoneCount"] == 1
 
 
+def test_a_replay_says_again_whether_the_store_was_deduplicated(agent, project):
+    agent.post(url(project, "/store"), json=milestone(1))
+    duplicate = agent.post(url(project, "/store"), json=milestone(1), headers=keyed("dup-1"))
+    replay = agent.post(url(project, "/store"), json=milestone(1), headers=keyed("dup-1"))
+    fresh = agent.post(url(project, "/store"), json=milestone(2), headers=keyed("new-1"))
+    fresh_replay = agent.post(url(project, "/store"), json=milestone(2), headers=keyed("new-1"))
+
+    assert duplicate.headers["x-cairn-deduplicated"] == "true"
+    assert (replay.headers["x-cairn-deduplicated"], replay.headers["idempotent-replayed"]) == ("true", "true")
+    assert replay.json() == duplicate.json()
+    assert fresh_replay.headers["x-cairn-deduplicated"] == fresh.headers["x-cairn-deduplicated"] == "false"
+    assert project_of(agent, project)["milestoneCount"] == 2
+
+
 def test_replay_does_not_repeat_non_deduplicated_writes(agent, project):
     body = {"agentId": "a", "phase": "action", "content": "ran the tests"}
     responses = [agent.post(url(project, "/log"), json=body, headers=keyed("log-1")) for _ in range(3)]

@@ -105,8 +105,12 @@ class Once:
 
         @idempotent_function(data_keyword_argument="request", persistence_store=_persistence(self.tenant),
                              config=config)
-        def execute(request: dict[str, Any]) -> Any:
-            return action()
+        def execute(request: dict[str, Any]) -> dict[str, Any]:
+            # Headers the action sets (x-cairn-deduplicated) are part of its answer: kept for replays.
+            before = dict(self.response.headers)
+            body = action()
+            headers = {name: value for name, value in self.response.headers.items() if before.get(name) != value}
+            return {"body": body, "headers": headers}
 
         request = {
             "route": f"{self.request.method} {self.request.url.path}",
@@ -114,7 +118,7 @@ class Once:
             "payload": payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload,
         }
         try:
-            return execute(request=request)
+            answer = execute(request=request)
         except IdempotencyValidationError as mismatch:
             raise IdempotencyMismatch(
                 "this Idempotency-Key was already used with a different request body", field="Idempotency-Key"
@@ -122,6 +126,8 @@ class Once:
         except IdempotencyAlreadyInProgressError as in_progress:
             raise Conflict("a request with this Idempotency-Key is still in progress",
                            field="Idempotency-Key") from in_progress
+        self.response.headers.update(answer["headers"])
+        return answer["body"]
 
 
 Idempotent = Annotated[Once, Depends(Once)]
