@@ -186,6 +186,27 @@ def test_jira_failures_are_502_saying_what_jira_said_and_record_nothing(agent: A
     assert recorded(agent.tenant) == []
 
 
+def test_an_action_whose_record_cannot_be_written_still_answers_its_result(agent: Any, remote: FakeRemote,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from botocore.exceptions import ClientError
+
+    from cairn.store import actions
+
+    def unavailable(*_args: Any, **_kwargs: Any) -> None:
+        raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}},
+                          "PutItem")
+
+    jira_secret(agent.tenant, remote.url)
+    remote.reply = Reply(201, {"id": "10042", "key": "SYN-124"})
+    monkeypatch.setattr(actions, "record", unavailable)
+
+    response = agent.post(ACTION, json={"action": "create_jira_ticket", "params": TICKET})
+
+    assert response.status_code == 200, response.text
+    assert response.json()["result"]["ticketId"] == "SYN-124"
+    assert len(remote.received) == 1
+
+
 def test_a_long_error_body_is_bounded_and_credentials_are_masked(agent: Any, remote: FakeRemote) -> None:
     jira_secret(agent.tenant, remote.url)
     remote.reply = Reply(500, {"errorMessages": [f"bad token {JIRA_TOKEN} " + "x" * 5000]})

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from cairn.api.intelligence_models import ActionParams, JiraTicketParams, SlackMessageParams
 from cairn.domain.errors import UnknownAction
+from cairn.http.observability import count, logger
 from cairn.integrations import jira, secrets, slack
 from cairn.settings import get_settings
 from cairn.store import actions as executed
@@ -59,6 +60,20 @@ def _validated(spec: Action, params: dict[str, Any]) -> ActionParams:
         ) from invalid
 
 
+def _record(tenant: str, subject: str, name: str, params: dict[str, Any], result: dict[str, Any]) -> None:
+    """Records an action the remote carried out. If that write fails the action still happened: answering
+    an error would invite a retry that files a second ticket, so the caller gets its result and the
+    miss is logged (with what is needed to record it by hand) and counted."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        executed.record(tenant, subject, name, params, result)
+    except (BotoCoreError, ClientError) as failure:
+        logger().error("executed action not recorded", tenant=tenant, subject=subject, action=name,
+                       params=params, result=result, error=str(failure))
+        count("UnrecordedActions", 1)
+
+
 def prepare(name: str, params: dict[str, Any]) -> Run:
     """Validates the request; returns what runs the action for (tenant, subject)."""
     spec = ACTIONS.get(name)
@@ -69,7 +84,7 @@ def prepare(name: str, params: dict[str, Any]) -> Run:
     def run(tenant: str, subject: str) -> dict[str, Any]:
         credentials = secrets.load(tenant, spec.integration, spec.credentials)
         result = spec.execute(credentials, valid)
-        executed.record(tenant, subject, name, valid.model_dump(mode="json"), result)
+        _record(tenant, subject, name, valid.model_dump(mode="json"), result)
         return {"executed": True, "action": name, "result": result}
 
     return run
