@@ -24,7 +24,7 @@ from typing import Any
 from cairn_local import handlers, template
 
 log = logging.getLogger("cairn.local.streams")
-MAX_RETRIES = 3
+DEFAULT_MAX_RETRIES = 3  # Lambda retries until the record expires; locally a few times is enough
 POLL_SECONDS = 0.5
 _GET_RECORDS_LIMIT = 1000
 
@@ -37,6 +37,7 @@ class StreamSource:
     batch_size: int
     patterns: tuple[dict[str, Any], ...]  # a record passes if it matches any (none: every record)
     reports_failures: bool
+    max_retries: int
 
 
 def stream_sources() -> list[StreamSource]:
@@ -52,6 +53,7 @@ def stream_sources() -> list[StreamSource]:
                 batch_size=int(props.get("BatchSize", 100)),
                 patterns=tuple(json.loads(f["Pattern"]) for f in filters),
                 reports_failures="ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
+                max_retries=int(props.get("MaximumRetryAttempts", DEFAULT_MAX_RETRIES)),
             ))
     return found
 
@@ -169,7 +171,7 @@ class StreamPoller:
             return read
 
     def _deliver(self, source: StreamSource, batch: list[dict[str, Any]]) -> None:
-        for attempt in range(MAX_RETRIES + 1):
+        for attempt in range(source.max_retries + 1):
             result = self.invoke(source.logical_id, {"Records": batch})
             self.delivered += len(batch)
             failures = ((result or {}).get("batchItemFailures") or []) if source.reports_failures else []
@@ -177,9 +179,9 @@ class StreamPoller:
                 return
             lowest = min(int(failure["itemIdentifier"]) for failure in failures)
             batch = [r for r in batch if int(r["dynamodb"]["SequenceNumber"]) >= lowest]
-            if attempt == MAX_RETRIES:
+            if attempt == source.max_retries:
                 log.warning("%s: giving up on %d stream records after %d retries", source.logical_id,
-                            len(batch), MAX_RETRIES)
+                            len(batch), source.max_retries)
 
     def drain(self, max_rounds: int = 100) -> int:
         """Delivers until a round reads nothing new (handlers may write more); returns records read."""

@@ -261,7 +261,7 @@ def test_the_stream_poller_honours_the_batch_size(project):
         store(f"batch {n}")
     batches = []
     pattern = {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"GSI3PK": {"S": [{"exists": True}]}}}}
-    source = StreamSource("SearchIndexerFunction", 2, (pattern,), True)
+    source = StreamSource("SearchIndexerFunction", 2, (pattern,), True, max_retries=3)
     poller = StreamPoller(os.environ["CAIRN_TABLE_NAME"], sources=[source],
                           invoke=lambda _, event: batches.append(event["Records"]))
 
