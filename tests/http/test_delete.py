@@ -227,3 +227,21 @@ def test_deleting_a_missing_project_is_404_and_starts_nothing(agent):
     assert_error(agent.delete(url("ghost")), 404, code="not_found")
     machine = os.environ["CAIRN_PURGE_STATE_MACHINE_ARN"]
     assert boto3.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"] == []
+
+
+def test_recreating_a_project_while_its_purge_runs_is_409_and_the_id_is_free_once_it_ends(agent, project):
+    from cairn.store import projects, purge
+
+    stored(agent, project, "old")
+    projects.mark_deleting(agent.tenant, project)  # DELETE's first step, with the purge still to run
+
+    again = agent.post(PROJECTS, json={"projectId": project, "name": "Again", "roadmap": ""})
+    assert "still being deleted" in assert_error(again, 409, code="conflict")["message"]
+    assert_error(agent.get(url(project)), 404, code="not_found")
+    assert project not in [p["projectId"] for p in agent.get(PROJECTS).json()["projects"]]
+
+    while not purge.purge_page(agent.tenant, project)["done"]:
+        pass
+    recreated = agent.post(PROJECTS, json={"projectId": project, "name": "Again", "roadmap": ""})
+    assert recreated.status_code == 200, recreated.text
+    assert recreated.json()["milestoneCount"] == 0
