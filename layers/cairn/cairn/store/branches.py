@@ -68,10 +68,8 @@ def create(tenant: str, project_id: str, name: str, parent: str, purpose: str, a
         *[db.put_op(head) for head in heads],
     ]
     try:
-        db.transact(operations)
+        projects.transact(project_id, operations)
     except TransactionCancelled as cancelled:
-        if cancelled.failed(0):
-            raise projects.project_not_found(project_id) from cancelled
         if cancelled.failed(1):
             raise NotFound(f"parent branch '{parent}' not found", field="parentBranch") from cancelled
         if cancelled.failed(2):

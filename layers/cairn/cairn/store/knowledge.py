@@ -91,10 +91,8 @@ def promote(tenant: str, project_id: str, fields: dict[str, Any]) -> dict[str, A
         if embedding else db.delete_op(pk, embedding_sk(knowledge)),
     ]
     try:
-        db.transact(operations)
+        projects.transact(project_id, operations)
     except TransactionCancelled as cancelled:
-        if cancelled.failed(0):
-            raise projects.project_not_found(project_id) from cancelled
         if cancelled.failed(1):  # 2**-64 per pair of cache keys, but never silently overwrite
             raise Conflict(f"knowledge '{knowledge}' already holds another cacheKey", field="cacheKey") from cancelled
         raise

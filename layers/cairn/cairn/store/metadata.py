@@ -9,7 +9,7 @@ from cairn.domain.clock import utc_now
 from cairn.domain.errors import NotFound
 from cairn.store import projects
 from cairn.store.keys import PROJECT_SK, metadata_sk, project_pk
-from cairn.store.table import TransactionCancelled, table
+from cairn.store.table import table
 
 
 def _to_wire(item: dict[str, Any]) -> dict[str, Any]:
@@ -26,16 +26,10 @@ def put(tenant: str, project_id: str, segment: str, content: dict[str, Any]) -> 
         "document": json.dumps(content, ensure_ascii=False, separators=(",", ":")),
         "updatedAt": utc_now(),
     }
-    db = table()
-    try:
-        db.transact([
-            projects.touch_operation(tenant, project_id, "SET updatedAt = :now", {":now": item["updatedAt"]}),
-            db.put_op(item),
-        ])
-    except TransactionCancelled as cancelled:
-        if cancelled.failed(0):
-            raise projects.project_not_found(project_id) from cancelled
-        raise
+    projects.transact(project_id, [
+        projects.touch_operation(tenant, project_id, "SET updatedAt = :now", {":now": item["updatedAt"]}),
+        table().put_op(item),
+    ])
     return _to_wire(item)
 
 

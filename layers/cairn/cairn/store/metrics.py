@@ -13,7 +13,7 @@ from cairn.domain.clock import utc_now
 from cairn.domain.metrics import Session, newest, summarize
 from cairn.store import projects
 from cairn.store.keys import escape, project_pk
-from cairn.store.table import TransactionCancelled, table
+from cairn.store.table import table
 
 METRIC_PREFIX = "METRIC#"
 RECENT_SESSIONS = 10
@@ -44,16 +44,7 @@ def put(tenant: str, project_id: str, session: dict[str, Any]) -> dict[str, Any]
         **{field: session[field] for field in SESSION_FIELDS},
         "recordedAt": utc_now(),
     }
-    db = table()
-    try:
-        db.transact([
-            projects.live_check_operation(tenant, project_id),
-            db.put_op(item),
-        ])
-    except TransactionCancelled as cancelled:
-        if cancelled.failed(0):
-            raise projects.project_not_found(project_id) from cancelled
-        raise
+    projects.transact(project_id, [projects.live_check_operation(tenant, project_id), table().put_op(item)])
     return to_wire(item)
 
 

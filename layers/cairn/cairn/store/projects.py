@@ -137,6 +137,18 @@ def unmark_deleting(tenant: str, project_id: str) -> None:
     )
 
 
+def transact(project_id: str, operations: list[dict[str, Any]]) -> None:
+    """Runs a transaction whose first operation is on the project (``touch_operation`` or
+    ``live_check_operation``): its failure means the project is gone, a 404. Other failures are
+    raised as they are, for the caller to name."""
+    try:
+        table().transact(operations)
+    except TransactionCancelled as cancelled:
+        if cancelled.failed(0):
+            raise project_not_found(project_id) from cancelled
+        raise
+
+
 def live_check_operation(tenant: str, project_id: str) -> dict[str, Any]:
     """A transaction operation that only proves the project is live (it writes nothing to it)."""
     return table().check_op(project_pk(tenant, project_id), PROJECT_SK, LIVE_CONDITION, names=LIVE_NAMES,
