@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from cairn.domain import bm25
-from cairn.store import blobs, projects
-from cairn.store.keys import PROJECT_SK, project_pk, projects_index_pk
+from cairn.store import blobs, knowledge, projects
+from cairn.store.keys import PROJECT_SK, project_pk
 from cairn.store.milestones import to_wire as milestone_wire
 from cairn.store.search_index import (
     KNOWLEDGE,
     MANIFEST_SK,
     MILESTONE,
-    SEARCH_ATTRIBUTES,
     Segment,
     SegmentGone,
     doc_from_item,
@@ -35,7 +34,6 @@ __all__ = ["KNOWLEDGE", "MILESTONE", "Hit", "document_attributes", "search", "se
            "search_project_milestones"]
 
 PENDING_KEY = "pending:"
-_INTERNAL = frozenset({"PK", "SK", "entity", "digest", *SEARCH_ATTRIBUTES}) | {"GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"}
 _MASK_CACHE_MAX = 256
 
 
@@ -45,7 +43,7 @@ class Hit:
     project_id: str
     doc_id: str
     score: float
-    item: dict[str, Any]  # the wire dict (a milestone as recall returns it; knowledge without index keys)
+    item: dict[str, Any]  # the wire dict (a milestone as recall returns it, knowledge as promote stores it)
 
 
 def search(tenant: str, project_ids: list[str] | None, query: str, limit: int, *, since: str | None = None,
@@ -254,11 +252,10 @@ def _precedence_masks(segments: list[Segment]) -> list[set[int]]:
 
 def _tenant_project_ids(tenant: str) -> list[str]:
     """The tenant's projects from the listing index (GSI1); liveness is then read strongly."""
-    items = table().query_all(projects_index_pk(tenant), index="GSI1", consistent=False)
-    return [item["projectId"] for item in items if "projectId" in item]
+    return [project["projectId"] for project in projects.list_all(tenant)]
 
 
 def wire(kind: str, item: dict[str, Any]) -> dict[str, Any]:
     if kind == MILESTONE:
         return milestone_wire(blobs.hydrate(item))
-    return {name: value for name, value in item.items() if name not in _INTERNAL}
+    return knowledge.to_wire(item)

@@ -30,7 +30,7 @@ from cairn.domain.clock import utc_now
 from cairn.settings import get_settings
 from cairn.store import clients, projects
 from cairn.store.keys import PROJECT_SK, blob_prefix, escape, milestone_id_sk, project_pk
-from cairn.store.table import TransactionCancelled, marshal, table, unmarshal
+from cairn.store.table import TransactionCancelled, marshal, table
 
 INDEX = "GSI3"
 MANIFEST_SK = "SEARCH#MANIFEST"
@@ -349,23 +349,8 @@ def delete_segments(keys: Sequence[str]) -> None:
 def pending_items(tenant: str, project_id: str | None = None) -> Iterator[dict[str, Any]]:
     """Documents not yet in a segment: one Query of the tenant's GSI3 partition (per project:
     ``begins_with(GSI3SK, project#)``), following 1 MB pages."""
-    request: dict[str, Any] = {
-        "TableName": table().name, "IndexName": INDEX,
-        "KeyConditionExpression": "GSI3PK = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": pending_pk(tenant)}},
-        "ProjectionExpression": _PENDING_PROJECTION,
-    }
-    if project_id is not None:
-        request["KeyConditionExpression"] += " AND begins_with(GSI3SK, :prefix)"
-        request["ExpressionAttributeValues"][":prefix"] = {"S": pending_prefix(project_id)}
-    client = clients.dynamodb()
-    while True:
-        response = client.query(**request)
-        for raw in response.get("Items", []):
-            yield unmarshal(raw)
-        if not response.get("LastEvaluatedKey"):
-            return
-        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    return table().query_all(pending_pk(tenant), index=INDEX, projection=_PENDING_PROJECTION,
+                             sk_prefix=pending_prefix(project_id) if project_id is not None else None)
 
 
 # --- manifest -----------------------------------------------------------------------------------------------
