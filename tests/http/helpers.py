@@ -17,6 +17,12 @@ BRANCH_FIELDS = {"projectId", "branchName", "parentBranch", "purpose", "status",
 LOG_FIELDS = {"entryId", "projectId", "branchName", "agentId", "phase", "sequenceNumber", "createdAt"}
 
 
+def ok(response: Any) -> Any:
+    """The body of a response that must be a 200."""
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 def url(project: str, suffix: str = "") -> str:
     return f"{PROJECTS}/{project}{suffix}"
 
@@ -24,9 +30,7 @@ def url(project: str, suffix: str = "") -> str:
 def create_project(caller: Any, project: str | None = None, **fields: Any) -> dict[str, Any]:
     body = {"projectId": project or f"p-{uuid.uuid4().hex[:8]}", "name": "Project", "roadmap": "Roadmap",
             **fields}
-    response = caller.post(PROJECTS, json=body)
-    assert response.status_code == 200, response.text
-    return response.json()
+    return ok(caller.post(PROJECTS, json=body))
 
 
 def milestone(tag: object = 0, **overrides: Any) -> dict[str, Any]:
@@ -39,16 +43,12 @@ def store(caller: Any, project: str, tag: object = 0, **overrides: Any) -> Any:
 
 
 def stored(caller: Any, project: str, tag: object = 0, **overrides: Any) -> dict[str, Any]:
-    response = store(caller, project, tag, **overrides)
-    assert response.status_code == 200, response.text
-    return response.json()
+    return ok(store(caller, project, tag, **overrides))
 
 
 def create_branch(caller: Any, project: str, name: str, **overrides: Any) -> dict[str, Any]:
     body = {"branchName": name, "purpose": f"purpose of {name}", "agentId": "claude-code-1", **overrides}
-    response = caller.post(url(project, "/branches"), json=body)
-    assert response.status_code == 200, response.text
-    return response.json()
+    return ok(caller.post(url(project, "/branches"), json=body))
 
 
 def log_entry(tag: object = 0, **overrides: Any) -> dict[str, Any]:
@@ -56,9 +56,7 @@ def log_entry(tag: object = 0, **overrides: Any) -> dict[str, Any]:
 
 
 def logged(caller: Any, project: str, tag: object = 0, **overrides: Any) -> dict[str, Any]:
-    response = caller.post(url(project, "/log"), json=log_entry(tag, **overrides))
-    assert response.status_code == 200, response.text
-    return response.json()
+    return ok(caller.post(url(project, "/log"), json=log_entry(tag, **overrides)))
 
 
 def merge_body(source: str, **overrides: Any) -> dict[str, Any]:
@@ -70,15 +68,11 @@ def recall(caller: Any, project: str, **params: Any) -> Any:
 
 
 def recalled(caller: Any, project: str, **params: Any) -> dict[str, Any]:
-    response = recall(caller, project, **params)
-    assert response.status_code == 200, response.text
-    return response.json()
+    return ok(recall(caller, project, **params))
 
 
 def project_of(caller: Any, project: str) -> dict[str, Any]:
-    response = caller.get(url(project))
-    assert response.status_code == 200, response.text
-    return response.json()
+    return ok(caller.get(url(project)))
 
 
 def assert_error(response: Any, status: int, *, code: str | None = None, field: str | None = None) -> dict:

@@ -10,6 +10,7 @@ from tests.http.helpers import (
     assert_error,
     create_branch,
     merge_body,
+    ok,
     project_of,
     recalled,
     stored,
@@ -18,9 +19,7 @@ from tests.http.helpers import (
 
 
 def branch_of(caller, project, encoded_name):
-    response = caller.get(url(project, f"/branches/{encoded_name}"))
-    assert response.status_code == 200, response.text
-    return response.json()
+    return ok(caller.get(url(project, f"/branches/{encoded_name}")))
 
 
 def abandon(caller, project, encoded_name, reason="superseded"):

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from cairn.store import projects
-from tests.http.helpers import TIMESTAMP, assert_error, create_project, stored
+from tests.http.helpers import TIMESTAMP, assert_error, create_project, ok, stored
 
 CONTRIBUTORS = "/api/v1/memory/contributors"
 FIELDS = {"contributorId", "tenantId", "displayName", "agentIds", "role", "createdAt", "updatedAt"}
@@ -24,9 +24,7 @@ def upsert(caller, body, **kwargs):
 
 
 def upserted(caller, body):
-    response = upsert(caller, body)
-    assert response.status_code == 200, response.text
-    return response.json()
+    return ok(upsert(caller, body))
 
 
 def activity(caller, contributor="alice", **params):
@@ -34,9 +32,7 @@ def activity(caller, contributor="alice", **params):
 
 
 def activity_of(caller, contributor="alice", **params):
-    response = activity(caller, contributor, **params)
-    assert response.status_code == 200, response.text
-    return response.json()
+    return ok(activity(caller, contributor, **params))
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from botocore.stub import ANY, Stubber
 
-from tests.http.helpers import assert_error, create_project, stored, url
+from tests.http.helpers import assert_error, create_project, ok, stored, url
 
 QUERY = "/api/v1/memory/intelligence/query"
 SOURCE_FIELDS = {"milestoneId", "projectId", "branchName", "excerpt", "createdAt"}
@@ -24,9 +24,7 @@ RATE = "Implemented rate limiting with a token bucket per tenant in the proxy."
 
 
 def ask(caller: Any, question: str, **fields: Any) -> dict[str, Any]:
-    response = caller.post(QUERY, json={"question": question, **fields})
-    assert response.status_code == 200, response.text
-    return response.json()
+    return ok(caller.post(QUERY, json={"question": question, **fields}))
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.http.helpers import TIMESTAMP, assert_error, create_project, project_of, url
+from tests.http.helpers import TIMESTAMP, assert_error, create_project, ok, project_of, url
 
 SUMMARY_FIELDS = {
     "totalSessions", "sessionsWithMemory", "sessionsWithoutMemory", "avgCompactionsWithMemory",
@@ -40,15 +40,11 @@ def post(caller, project, body, **kwargs):
 
 
 def posted(caller, project, body):
-    response = post(caller, project, body)
-    assert response.status_code == 200, response.text
-    return response.json()
+    return ok(post(caller, project, body))
 
 
 def summary_of(caller, project):
-    response = caller.get(url(project, "/metrics/summary"))
-    assert response.status_code == 200, response.text
-    return response.json()
+    return ok(caller.get(url(project, "/metrics/summary")))
 
 
 # --- store ---------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from cairn.store import knowledge, search
-from tests.http.helpers import assert_error, create_project, project_of, url
+from tests.http.helpers import assert_error, create_project, ok, project_of, url
 
 KNOWLEDGE_ID = re.compile(r"^know-[0-9a-f]{16}$")
 REQUIRED = ("cacheKey", "reuseScore", "summary", "l2Collection")
@@ -24,9 +24,7 @@ def promote(caller, project, body, **kwargs):
 
 
 def promoted(caller, project, body):
-    response = promote(caller, project, body)
-    assert response.status_code == 200, response.text
-    return response.json()
+    return ok(promote(caller, project, body))
 
 
 def hits(caller, project, query):

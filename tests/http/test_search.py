@@ -16,6 +16,7 @@ from tests.http.helpers import (
     create_branch,
     create_project,
     merge_body,
+    ok,
     stored,
     url,
     wait_for_purges,
@@ -38,15 +39,11 @@ def note(caller, project, contribution, *, purpose="Core work", progress="", **o
 
 
 def search(caller, project, query, **body):
-    response = caller.post(url(project, "/search"), json={"query": query, **body})
-    assert response.status_code == 200, response.text
-    return response.json()
+    return ok(caller.post(url(project, "/search"), json={"query": query, **body}))
 
 
 def search_all(caller, query, **body):
-    response = caller.post(SEARCH, json={"query": query, **body})
-    assert response.status_code == 200, response.text
-    return response.json()
+    return ok(caller.post(SEARCH, json={"query": query, **body}))
 
 
 def ids(body):
