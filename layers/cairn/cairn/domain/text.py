@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from functools import lru_cache
 from typing import Any
 
@@ -46,7 +45,3 @@ def terms(text: str) -> list[str]:
         for token in _TOKEN.findall(folded)
         if _MIN_LENGTH <= len(token) <= _MAX_LENGTH and token not in STOP_WORDS
     ]
-
-
-def term_frequencies(text: str) -> dict[str, int]:
-    return dict(Counter(terms(text)))
