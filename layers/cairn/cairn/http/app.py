@@ -13,8 +13,10 @@ from cairn.http.observability import count, instrumented
 
 
 def create_app(title: str, *routers: APIRouter) -> FastAPI:
-    # The OpenAPI document and Swagger UI stay off the Lambda's cold path.
-    app = FastAPI(title=title, openapi_url=None, docs_url=None, redoc_url=None)
+    # The OpenAPI document and Swagger UI stay off the Lambda's cold path. No route ever redirects: with
+    # redirect_slashes, ".../victim%2F" answered 307 towards ".../victim" with a Location built from the Host
+    # header, so a client that followed it acted on another resource. An unmatched path is a 404 in the error shape.
+    app = FastAPI(title=title, openapi_url=None, docs_url=None, redoc_url=None, redirect_slashes=False)
     errors.install(app)
     for router in routers:
         app.include_router(router)

@@ -68,8 +68,12 @@ async def _on_cairn_error(_: Request, exc: CairnError) -> JSONResponse:
     return error_response(exc.status, exc.code, exc.message, exc.field, headers=headers)
 
 
-async def _on_http_error(_: Request, exc: HTTPException) -> JSONResponse:
-    return error_response(exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"), str(exc.detail))
+async def _on_http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    message = str(exc.detail)
+    if exc.status_code == 404 and message == "Not Found":  # no route matched (routes never redirect)
+        message = f"no route for {request.method} {request.url.path}"
+    return error_response(exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"), message,
+                          headers=exc.headers)
 
 
 async def _on_unexpected(_: Request, exc: Exception) -> JSONResponse:
