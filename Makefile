@@ -7,7 +7,7 @@ export SAM_CLI_TELEMETRY := 0
 export PYTHONPATH := $(CURDIR)/layers/cairn:$(CURDIR)/scripts
 PORT ?= 8000
 
-.PHONY: dev test lint bench token validate build clean
+.PHONY: dev test lint bench bench-http soak token validate build clean
 
 $(VENV)/.installed: requirements-dev.txt layers/cairn/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,20 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check layers scripts tests functions
 	$(VENV)/bin/cfn-lint template.yaml
 
-## make bench: DynamoDB calls, ScannedCount and latency per operation; cold import time per function.
+## make bench: DynamoDB calls, ScannedCount and latency per operation; cold import time per function;
+## then the same memory API over HTTP against a `make dev` server it starts (bench-http).
 bench: $(VENV)/.installed
 	$(PY) -m cairn_local.bench --json bench-results.json
+	$(PY) -m cairn_local.bench_http --json bench-results.json
+
+## make bench-http: store, log, recall, search p50/p99 at 10 and 10,000 milestones, concurrent writers, RSS.
+bench-http: $(VENV)/.installed
+	$(PY) -m cairn_local.bench_http --json bench-results.json
+
+## make soak MINUTES=10: mixed writes against a fresh dev server, its RSS every 30 s (flat?).
+MINUTES ?= 10
+soak: $(VENV)/.installed
+	$(PY) -m cairn_local.bench_http --soak-minutes $(MINUTES) --json bench-results.json
 
 ## make token TENANT=acme ROLES=agent,admin: mint a dev token for the local stack.
 token: $(VENV)/.installed
