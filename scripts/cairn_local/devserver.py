@@ -14,8 +14,6 @@ from cairn_local.resolve import LocalNames
 from cairn_local.streams import StreamPoller
 from cairn_local.tokens import STATE_DIR, mint
 
-SNAPSHOT = STATE_DIR / "snapshot.json"
-
 
 def _start_embedded_moto() -> Any:
     from moto.server import ThreadedMotoServer
@@ -55,7 +53,7 @@ def _banner(port: int, emulator: str, restored: int) -> str:
         f"  export TOKEN={token}",
         "Another tenant or role: make token TENANT=acme ROLES=viewer",
         f"Try: curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:{port}/api/v1/memory/projects",
-        "Stop with Ctrl-C (data is saved to .cairn-local/snapshot.json).",
+        f"Every acknowledged write is kept in {STATE_DIR} (it survives Ctrl-C, kill and crashes).",
     ])
 
 
@@ -66,13 +64,13 @@ def _exit_on_sigterm(signum: int, frame: Any) -> None:
 def main() -> None:
     import uvicorn
 
-    from cairn_local import snapshot
     from cairn_local.gateway import Gateway
+    from cairn_local.persistence import Durability
 
     port = int(os.environ.get("PORT", "8000"))
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto server's per-request lines
     # uvicorn re-raises SIGTERM to the previous handler after shutting down; make that ours, so
-    # the snapshot below is written on `kill` as well as on Ctrl-C.
+    # the last checkpoint below is written on `kill` as well as on Ctrl-C.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     for name, value in aws_environment().items():
         os.environ.setdefault(name, value)
@@ -80,12 +78,12 @@ def main() -> None:
     server = None if external else _start_embedded_moto()
     names = LocalNames()
     os.environ.update(provision(names))
-    restored = 0 if external else snapshot.restore(SNAPSHOT, names)
+    durability = None if external else Durability(STATE_DIR, names)
+    restored = durability.open() if durability else 0
     if restored:
         _resume_purges(names)
-    saver = None if external else snapshot.PeriodicSaver(SNAPSHOT, names)
-    if saver:
-        saver.start()
+    if durability:
+        durability.start_checkpoints()
     indexer = StreamPoller(names.table)  # the table's stream to its Lambdas (search indexer)
     indexer.start()
     print(_banner(port, external or f"embedded moto on {os.environ['AWS_ENDPOINT_URL']}", restored), flush=True)
@@ -93,10 +91,9 @@ def main() -> None:
         uvicorn.run(Gateway(), host="127.0.0.1", port=port, log_level="warning")
     finally:
         indexer.stop()
-        if saver and server:
-            saver.stop()
-            saved = snapshot.save(SNAPSHOT, names)
-            print(f"\nSaved {saved} items to {SNAPSHOT}", file=sys.stderr)
+        if durability and server:
+            durability.close()
+            print(f"\nCheckpointed the local data in {STATE_DIR}", file=sys.stderr)
             server.stop()
 
 

@@ -1,74 +1,163 @@
-"""Local data that survives a restart: the table's items and the bucket's objects, saved to
-.cairn-local/snapshot.json on shutdown (and periodically), restored on start."""
+"""The embedded moto's state as plain records, read from and written to its backends in process.
+
+A DynamoDB item is ``{"table", "key", "item"}`` with the item in DynamoDB JSON (``None``: absent; binary
+values as ``{"$b64": ...}``, since moto keeps them as bytes), an S3
+object ``{"bucket", "key", "body"}`` with the body base64-encoded (``None``: absent). The journal holds
+such records for every acknowledged write; a snapshot holds them for everything stored, with the number
+of the last journal segment it includes.
+
+Only object bodies are kept for S3: Cairn reads nothing else back (content types and user metadata of
+restored objects are moto's defaults).
+"""
 
 from __future__ import annotations
 
 import base64
 import json
 import os
-import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from cairn_local.resolve import REGION, LocalNames
+from cairn_local.resolve import ACCOUNT, REGION
 
-_BATCH = 25
-
-
-def _clients() -> tuple[Any, Any]:
-    import boto3
-
-    return boto3.client("dynamodb", region_name=REGION), boto3.client("s3", region_name=REGION)
+FORMAT = 2
 
 
-def save(path: Path, names: LocalNames) -> int:
-    """Writes the snapshot atomically; returns the number of items saved."""
-    dynamodb, s3 = _clients()
-    items = [item for page in dynamodb.get_paginator("scan").paginate(TableName=names.table)
-             for item in page.get("Items", [])]
-    objects = {}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=names.bucket):
-        for entry in page.get("Contents", []):
-            body = s3.get_object(Bucket=names.bucket, Key=entry["Key"])["Body"].read()
-            objects[entry["Key"]] = base64.b64encode(body).decode("ascii")
+def _dynamodb() -> Any:
+    from moto.dynamodb.models import dynamodb_backends
+
+    return dynamodb_backends[ACCOUNT][REGION]
+
+
+def _s3() -> Any:
+    from moto.s3.models import s3_backends
+
+    return s3_backends[ACCOUNT]["global"]
+
+
+# --- DynamoDB -----------------------------------------------------------------------------------------------
+
+_BINARY = "$b64"
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, bytes | bytearray):
+        return {_BINARY: base64.b64encode(value).decode("ascii")}
+    if isinstance(value, dict):
+        return {name: _json_safe(inner) for name, inner in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(inner) for inner in value]
+    return value
+
+
+def _from_json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {_BINARY}:
+            return base64.b64decode(value[_BINARY])
+        return {name: _from_json_safe(inner) for name, inner in value.items()}
+    if isinstance(value, list):
+        return [_from_json_safe(inner) for inner in value]
+    return value
+
+
+
+def _key_values(table: Any, key: dict[str, Any]) -> tuple[Any, Any]:
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+    return DynamoType(key[table.hash_key_attr]), range_value
+
+
+def item_record(table_name: str, attributes: dict[str, Any]) -> dict[str, Any]:
+    """The current image (DynamoDB JSON) of the item whose key ``attributes`` hold, as a record."""
+    table = _dynamodb().get_table(table_name)
+    key = {name: attributes[name] for name in table.table_key_attrs}
+    item = table.get_item(*_key_values(table, key))
+    image = _json_safe(item.to_json()["Attributes"]) if item else None
+    return {"table": table_name, "key": _json_safe(key), "item": image}
+
+
+def table_records(table_name: str) -> Iterator[dict[str, Any]]:
+    table = _dynamodb().get_table(table_name)
+    partitions = table.items.values()
+    items = (item for partition in partitions for item in partition.values()) if table.range_key_attr else partitions
+    for item in list(items):
+        attributes = _json_safe(item.to_json()["Attributes"])
+        yield {"table": table_name, "key": {name: attributes[name] for name in table.table_key_attrs},
+               "item": attributes}
+
+
+def apply_item(record: dict[str, Any]) -> None:
+    table = _dynamodb().get_table(record["table"])
+    if record["item"] is None:
+        hash_value, range_value = _key_values(table, _from_json_safe(record["key"]))
+        if table.get_item(hash_value, range_value) is not None:
+            table.delete_item(hash_value, range_value)
+    else:
+        table.put_item(_from_json_safe(record["item"]), overwrite=True)
+
+
+# --- S3 -----------------------------------------------------------------------------------------------------
+
+
+def object_record(bucket: str, key: str) -> dict[str, Any]:
+    found = _s3().get_object(bucket, key)
+    body = None if found is None else base64.b64encode(found.value).decode("ascii")
+    return {"bucket": bucket, "key": key, "body": body}
+
+
+def bucket_records(bucket: str) -> Iterator[dict[str, Any]]:
+    for key, found in list(_s3().get_bucket(bucket).keys.items()):
+        yield {"bucket": bucket, "key": key, "body": base64.b64encode(found.value).decode("ascii")}
+
+
+def apply_object(record: dict[str, Any]) -> None:
+    backend = _s3()
+    if record["body"] is None:
+        backend.delete_object(record["bucket"], record["key"])
+    else:
+        backend.put_object(record["bucket"], record["key"], base64.b64decode(record["body"]))
+
+
+# --- records and files --------------------------------------------------------------------------------------
+
+
+def apply(record: dict[str, Any]) -> None:
+    if "table" in record:
+        apply_item(record)
+    else:
+        apply_object(record)
+
+
+def capture(tables: Iterable[str], buckets: Iterable[str]) -> list[dict[str, Any]]:
+    """Everything stored, as records. The caller holds the locks that keep writers out meanwhile."""
+    records = [record for name in tables for record in table_records(name)]
+    return records + [record for bucket in buckets for record in bucket_records(bucket)]
+
+
+def write(path: Path, records: list[dict[str, Any]], journal_segment: int) -> None:
+    """Writes the snapshot atomically (a crash leaves the previous one) and durably."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".tmp")
-    partial.write_text(json.dumps({"version": 1, "items": items, "objects": objects}))
+    with partial.open("w") as out:
+        json.dump({"format": FORMAT, "journalSegment": journal_segment, "records": records}, out)
+        out.flush()
+        os.fsync(out.fileno())
     os.replace(partial, path)
-    return len(items)
 
 
-def restore(path: Path, names: LocalNames) -> int:
-    """Loads a snapshot into empty resources; returns the number of items restored."""
+def load(path: Path, table: str, bucket: str) -> tuple[list[dict[str, Any]], int]:
+    """The snapshot's records and the last journal segment it includes (no snapshot: nothing, 0).
+    ``table`` and ``bucket`` name where the items and objects of a first-format snapshot belong."""
     if not path.exists():
-        return 0
+        return [], 0
     snapshot = json.loads(path.read_text())
-    dynamodb, s3 = _clients()
-    items = snapshot["items"]
-    for start in range(0, len(items), _BATCH):
-        batch = items[start:start + _BATCH]
-        pending: dict[str, Any] = {names.table: [{"PutRequest": {"Item": item}} for item in batch]}
-        while pending:
-            pending = dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-    for key, body in snapshot["objects"].items():
-        s3.put_object(Bucket=names.bucket, Key=key, Body=base64.b64decode(body))
-    return len(items)
-
-
-class PeriodicSaver:
-    """Saves every ``interval`` seconds, so that even a killed server loses little."""
-
-    def __init__(self, path: Path, names: LocalNames, interval: float = 30.0) -> None:
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(path, names, interval), daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self, path: Path, names: LocalNames, interval: float) -> None:
-        while not self._stop.wait(interval):
-            save(path, names)
+    if snapshot.get("format") == FORMAT:
+        return snapshot["records"], int(snapshot["journalSegment"])
+    if snapshot.get("version") == 1:  # written by the dev server before the journal existed
+        items = [{"table": table, "key": {"PK": item["PK"], "SK": item["SK"]}, "item": item}
+                 for item in snapshot["items"]]
+        objects = [{"bucket": bucket, "key": key, "body": body} for key, body in snapshot["objects"].items()]
+        return items + objects, 0
+    raise ValueError(f"{path} has an unknown format; move it away to start afresh")
