@@ -54,6 +54,7 @@ SEED_MINUTES = 20.0  # seeding budget per size; a slow server ends the seeding s
 BURST_WRITERS = 20
 SPREAD_WRITERS, SPREAD_BRANCHES = 50, 5
 REQUEST_TIMEOUT = 60.0
+MEASURE_SECONDS = 180.0  # per operation and size; a slow server answers fewer requests (reported)
 READY_SECONDS = 120.0
 STOP_SECONDS = 120.0
 MAX_RSS_MB = 8_192.0  # seeding stops above this, before the kernel's OOM killer picks a victim
@@ -375,8 +376,14 @@ def latency_summary(name: str, outcomes: list[Outcome]) -> dict[str, Any]:
 
 
 def measure(name: str, request: Callable[[int], Outcome], iterations: int) -> dict[str, Any]:
-    outcomes = [request(i) for i in range(WARMUP + iterations)]
-    return latency_summary(name, outcomes[WARMUP:])
+    """`iterations` requests after the warm-up, or fewer if the operation's time budget runs out."""
+    deadline = time.monotonic() + MEASURE_SECONDS
+    outcomes = []
+    for i in range(WARMUP + iterations):
+        outcomes.append(request(i))
+        if i >= WARMUP and time.monotonic() > deadline:
+            break
+    return {**latency_summary(name, outcomes[WARMUP:]), "cut_short": len(outcomes) < WARMUP + iterations}
 
 
 def concurrent_stores(api: Api, project: str, branches: list[str], writers: int) -> dict[str, Any]:
