@@ -515,6 +515,8 @@ def render(report: dict[str, Any]) -> str:
     for index, operation in enumerate(sizes[0]["operations"]):
         cells = [size["operations"][index] for size in sizes]
         lines.append(f"{operation['operation']:<17}|" + "|".join(latency_cell(c) for c in cells))
+    lines += [f"at {size['size']:,}, {c['operation']}: statuses {c['statuses']}, e.g. {c['errors']}"
+              for size in sizes for c in size["operations"] if not c["all_200"]]
     for size in sizes:
         s = size["seeding"]
         lines.append(f"seeding to {size['size']:,}: {s['stored']:,} stores in {s['seconds']} s "
