@@ -57,7 +57,7 @@ REQUEST_TIMEOUT = 60.0
 MEASURE_SECONDS = 180.0  # per operation and size; a slow server answers fewer requests (reported)
 READY_SECONDS = 120.0
 STOP_SECONDS = 120.0
-MAX_RSS_MB = 8_192.0  # seeding stops above this, before the kernel's OOM killer picks a victim
+MAX_RSS_MB = 4_096.0  # seeding stops (and measuring is skipped) above this, before the OOM killer picks a victim
 SOAK_WRITERS = 4
 SOAK_SAMPLE_SECONDS = 30.0
 SOAK_FLAT_TOLERANCE = 0.10
@@ -331,13 +331,17 @@ def seed(api: Api, projects: list[str], count: int, writers: int, budget_seconds
 
     with ThreadPoolExecutor(max_workers=min(writers, len(lanes))) as pool:
         futures = [pool.submit(lane_writer, lane) for lane in range(len(lanes))]
-        while not all(future.done() for future in futures):
-            rss = rss_mb(api.pid)
-            if time.monotonic() - started > budget_seconds:
-                stop_reason.append(f"seeding budget of {budget_seconds:.0f} s spent")
-            elif rss is not None and rss > max_rss_mb:
-                stop_reason.append(f"dev server RSS {rss:.0f} MB over {max_rss_mb:.0f} MB")
-            time.sleep(0.5)
+        try:
+            while not all(future.done() for future in futures):
+                rss = rss_mb(api.pid)
+                if time.monotonic() - started > budget_seconds:
+                    stop_reason.append(f"seeding budget of {budget_seconds:.0f} s spent")
+                elif rss is not None and rss > max_rss_mb:
+                    stop_reason.append(f"dev server RSS {rss:.0f} MB over {max_rss_mb:.0f} MB")
+                time.sleep(0.5)
+        except BaseException:  # Ctrl-C: the writers end after their request in flight
+            stop_reason.append("interrupted")
+            raise
         for future in futures:
             future.result()
     seconds = time.monotonic() - started
@@ -418,6 +422,8 @@ def bench_size(api: Api, projects: list[str], size: int, options: argparse.Names
     rss.append(sample(api, f"after seeding {size:,}"))
     print(f"  seeded {seeded['stored']} in {seeded['seconds']} s ({seeded['stores_per_second']}/s)"
           f"{'; ' + seeded['stopped'] if seeded['stopped'] else ''}", file=sys.stderr)
+    if (rss[-1]["rss_mb"] or 0) > options.max_rss_mb:  # more writes could take the machine's memory
+        return {"size": size, "seeding": seeded, "skipped": f"dev server RSS {rss[-1]['rss_mb']} MB after seeding"}
     project = projects[0]
     measured = []
     for name, request in operations(api, project, size):
@@ -439,7 +445,11 @@ def run_bench(target: Target, options: argparse.Namespace) -> dict[str, Any]:
     with open_api(target, options.timeout) as api:
         rss = [sample(api, "before seeding")]
         projects = create_projects(api, SEED_PROJECTS)
-        sizes = [bench_size(api, projects, size, options, rss) for size in options.sizes]
+        sizes: list[dict[str, Any]] = []
+        for size in options.sizes:
+            sizes.append(bench_size(api, projects, size, options, rss))
+            if "skipped" in sizes[-1]:
+                break
     return {"url": target.url, "pid": target.pid, "tenant": target.tenant, "iterations": options.iterations,
             "warmup": WARMUP, "sizes": sizes, "rss": rss}
 
@@ -471,21 +481,26 @@ def soak(target: Target, minutes: float, timeout: float) -> dict[str, Any]:
         started = time.monotonic()
         samples = [{"seconds": 0.0, **sample(api, "start")}]
 
+        stopping = threading.Event()
+
         def writer(w: int) -> None:
             kinds = soak_writes(api, project, w)
             for i in range(budget):
-                if time.monotonic() >= deadline:
+                if stopping.is_set() or time.monotonic() >= deadline:
                     return
                 name, request = kinds[i % len(kinds)]
                 outcomes.setdefault(name, []).append(request(i // len(kinds)))
 
         with ThreadPoolExecutor(max_workers=SOAK_WRITERS) as pool:
             futures = [pool.submit(writer, w) for w in range(SOAK_WRITERS)]
-            while time.monotonic() < deadline and not all(future.done() for future in futures):
-                time.sleep(min(SOAK_SAMPLE_SECONDS, max(0.0, deadline - time.monotonic())))
-                elapsed = round(time.monotonic() - started, 1)
-                samples.append({"seconds": elapsed, **sample(api, f"{elapsed:.0f} s")})
-                print(f"  soak {elapsed:.0f} s: RSS {samples[-1]['rss_mb']} MB", file=sys.stderr)
+            try:
+                while time.monotonic() < deadline and not all(future.done() for future in futures):
+                    time.sleep(min(SOAK_SAMPLE_SECONDS, max(0.0, deadline - time.monotonic())))
+                    elapsed = round(time.monotonic() - started, 1)
+                    samples.append({"seconds": elapsed, **sample(api, f"{elapsed:.0f} s")})
+                    print(f"  soak {elapsed:.0f} s: RSS {samples[-1]['rss_mb']} MB", file=sys.stderr)
+            finally:
+                stopping.set()
             for future in futures:
                 future.result(timeout=timeout + 5)
     return {"url": target.url, "pid": target.pid, "minutes": minutes, "writers": SOAK_WRITERS,
@@ -507,7 +522,7 @@ def flatness(samples: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def render(report: dict[str, Any]) -> str:
-    sizes = report["sizes"]
+    sizes = [size for size in report["sizes"] if "operations" in size]
     head = "operation        |" + "|".join(f"{size['size']:,} milestones in the tenant".center(34) for size in sizes)
     sub = "                 |" + "|".join("  p50 ms  p99 ms  max ms   200/all" for _ in sizes)
     lines = [f"Over HTTP against the dev server at {report['url']} (pid {report['pid']}), "
@@ -517,11 +532,14 @@ def render(report: dict[str, Any]) -> str:
         lines.append(f"{operation['operation']:<17}|" + "|".join(latency_cell(c) for c in cells))
     lines += [f"at {size['size']:,}, {c['operation']}: statuses {c['statuses']}, e.g. {c['errors']}"
               for size in sizes for c in size["operations"] if not c["all_200"]]
-    for size in sizes:
+    for size in report["sizes"]:
         s = size["seeding"]
         lines.append(f"seeding to {size['size']:,}: {s['stored']:,} stores in {s['seconds']} s "
                      f"({s['stores_per_second']}/s, {s['writers']} writers over {s['lanes']} branches)"
                      f"{'; STOPPED: ' + s['stopped'] if s['stopped'] else ''}; statuses {s['statuses']}")
+        if "skipped" in size:
+            lines.append(f"at {size['size']:,}: not measured, {size['skipped']}")
+            continue
         for key in ("burst", "spread"):
             c = size[key]
             lines.append(f"at {size['size']:,}, {c['operation']}: statuses {c['statuses']}, numbered 1..n: "
