@@ -204,3 +204,113 @@ def test_validation_errors_list_every_problem(agent, project):
     assert {detail["field"] for detail in error["details"]} == {
         "branchPurpose", "cumulativeProgress", "thisContribution", "agentId"}
     assert error["field"] in {"branchPurpose", "cumulativeProgress", "thisContribution", "agentId"}
+
+
+# --- request bodies are decoded strictly, the same way on every route (cairn.http.body) ------------------------
+
+
+def _raw(caller, method, path, body: bytes):
+    return caller.request(method, path, content=body, headers={"content-type": "application/json"})
+
+
+_METRICS = (rb'{"sessionId": "s", "agentId": "a", "milestonesRecalled": 1, "toolCallsTotal": 2, '
+            rb'"sessionDurationSecs": 3, "startedAt": "2026-01-01T00:00:00Z", "endedAt": "2026-01-01T00:01:00Z", ')
+# (method, path under the project or absolute, raw body with a lone surrogate escape, the field named)
+LONE_SURROGATES = [
+    ("PUT", "/metadata/notes", rb'{"k": "\ud800"}', "k"),
+    ("PUT", "/metadata/notes", rb'{"a": {"b": ["fine", "x\udc00y"]}}', "a.b.1"),
+    ("PUT", "/metadata/notes", rb'{"ok": 1, "\ud800": 1}', "\\ud800"),
+    ("POST", "/store", rb'{"branchPurpose": "p", "cumulativeProgress": "\ud800", "thisContribution": "t", '
+                       rb'"agentId": "a"}', "cumulativeProgress"),
+    ("POST", "/log", rb'{"agentId": "a", "phase": "thought", "content": "tail \udfff"}', "content"),
+    ("POST", "/promote", rb'{"cacheKey": "k", "reuseScore": 0.9, "summary": "\ud800", "l2Collection": "c"}',
+     "summary"),
+    ("POST", "/metrics", _METRICS + rb'"agentType": "\udbff"}', "agentType"),
+    ("POST", "/branches", rb'{"branchName": "b", "purpose": "\ud800", "agentId": "a"}', "purpose"),
+    ("PUT", "/roadmap", rb'{"roadmap": "\ud800"}', "roadmap"),
+    ("POST", "/search", rb'{"query": "\ud800"}', "query"),
+    ("POST", "/api/v1/memory/search", rb'{"query": "\ud800"}', "query"),
+    ("POST", "/api/v1/memory/intelligence/query", rb'{"question": "why \ud800?"}', "question"),
+    ("POST", "/api/v1/memory/intelligence/action", rb'{"action": "post_slack", "params": {"channel": "c", '
+                                                    rb'"text": "\ud800"}}', "params.text"),
+    ("POST", "/api/v1/memory/contributors", rb'{"contributorId": "alice", "displayName": "\ud800"}',
+     "displayName"),
+    ("POST", PROJECTS, rb'{"projectId": "p2", "name": "\ud800", "roadmap": "r"}', "name"),
+]
+
+
+def test_lone_surrogates_are_400_naming_the_field_on_every_route(agent, project, subtests):
+    for method, path, body, field in LONE_SURROGATES:
+        with subtests.test(path=path, field=field):
+            response = _raw(agent, method, path if path.startswith("/api/") else url(project, path), body)
+            error = assert_error(response, 400, code="invalid_input", field=field)
+            assert "surrogate" in error["message"]
+    assert recalled(agent, project, view="branch")["page"]["total"] == 0
+    assert agent.get(url(project, "/recall"), params={"view": "metadata", "segment": "notes"}).status_code == 404
+    assert project_of(agent, project)["roadmap"] == "Build it"
+    assert agent.get("/api/v1/memory/contributors").json() == {"contributors": []}
+
+
+def test_surrogate_pairs_are_ordinary_text(agent, project):
+    stored = agent.put(url(project, "/metadata/notes"), content=rb'{"k": "\ud83e\udea8 cairn"}',
+                       headers={"content-type": "application/json"})
+
+    assert stored.status_code == 200, stored.text
+    assert recalled(agent, project, view="metadata", segment="notes")["metadata"]["content"] == {"k": "🪨 cairn"}
+
+
+def _nested(depth: int, opening: bytes = b'{"a":', closing: bytes = b"}") -> bytes:
+    return opening * depth + b"1" + closing * depth
+
+
+MALFORMED_BODIES = {
+    "invalid UTF-8": b'{"k": "caf\xe9"}',
+    "UTF-16": '{"k": "v"}'.encode("utf-16"),
+    "truncated": b'{"k": ["v", ',
+    "10,000 nested arrays": _nested(10_000, b"[", b"]"),
+    "10,000 nested objects": _nested(10_000),
+    "65 nested objects": _nested(65),
+    "an integer of 5,000 digits": b'{"k": ' + b"7" * 5_000 + b"}",
+}
+
+
+def test_malformed_bodies_are_400_invalid_input_on_every_route(agent, project, subtests):
+    routes = [("PUT", url(project, "/metadata/notes")), ("POST", url(project, "/store")), ("POST", PROJECTS),
+              ("POST", "/api/v1/memory/intelligence/query"), ("POST", "/api/v1/memory/contributors")]
+    for name, body in MALFORMED_BODIES.items():
+        for method, path in routes:
+            with subtests.test(body=name, path=path):
+                assert_error(_raw(agent, method, path, body), 400, code="invalid_input", field="body")
+    assert agent.get(url(project, "/recall"), params={"view": "metadata", "segment": "notes"}).status_code == 404
+    assert project_of(agent, project)["milestoneCount"] == 0
+
+
+def test_non_finite_numbers_are_400_naming_the_field(agent, project, subtests):
+    for body, field in ((b'{"k": NaN}', "k"), (b'{"a": [1, -Infinity]}', "a.1"), (b'{"k": {"x": 1e999}}', "k.x")):
+        with subtests.test(body=body):
+            response = _raw(agent, "PUT", url(project, "/metadata/notes"), body)
+            assert_error(response, 400, code="invalid_input", field=field)
+    assert agent.get(url(project, "/recall"), params={"view": "metadata", "segment": "notes"}).status_code == 404
+
+
+def test_documents_nest_up_to_64_levels(agent, project):
+    objects_and_arrays = _nested(33, b'{"a":[', b"]}")  # 66 levels
+    assert_error(_raw(agent, "PUT", url(project, "/metadata/deep"), objects_and_arrays), 400, field="body")
+
+    at_limit = _raw(agent, "PUT", url(project, "/metadata/deep"), _nested(64))
+    over = _raw(agent, "PUT", url(project, "/metadata/deeper"), _nested(65))
+
+    assert at_limit.status_code == 200, at_limit.text[:300]
+    assert_error(over, 400, code="invalid_input", field="body")
+    content = recalled(agent, project, view="metadata", segment="deep")["metadata"]["content"]
+    depth = 0
+    while isinstance(content, dict):
+        content, depth = content["a"], depth + 1
+    assert (depth, content) == (64, 1)
+
+
+def test_access_is_checked_before_a_malformed_body_is_described(http, agent, caller, project):
+    viewer = caller(agent.tenant, roles=("viewer",))
+    for body in (rb'{"k": "\ud800"}', _nested(10_000), b"\xff"):
+        assert_error(_raw(viewer, "PUT", url(project, "/metadata/notes"), body), 403, code="forbidden")
+        assert_error(http.put(url(project, "/metadata/notes"), content=body), 401, code="unauthenticated")

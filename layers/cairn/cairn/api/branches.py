@@ -8,10 +8,11 @@ from fastapi import APIRouter
 
 from cairn.api.models import AbandonBranch, CreateBranch
 from cairn.http.auth import Reader
+from cairn.http.body import JSONRoute
 from cairn.http.idempotency import Idempotent
 from cairn.store import branches
 
-router = APIRouter(prefix="/api/v1/memory/projects/{project_id}/branches")
+router = APIRouter(prefix="/api/v1/memory/projects/{project_id}/branches", route_class=JSONRoute)
 
 
 @router.post("")

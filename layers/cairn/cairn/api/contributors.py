@@ -9,10 +9,11 @@ from fastapi import APIRouter, Query, Response
 from cairn.api.insight_models import UpsertContributor
 from cairn.domain.payload import fitting
 from cairn.http.auth import Admin, Reader
+from cairn.http.body import JSONRoute
 from cairn.http.idempotency import Idempotent
 from cairn.store import activity, contributors
 
-router = APIRouter(prefix="/api/v1/memory/contributors")
+router = APIRouter(prefix="/api/v1/memory/contributors", route_class=JSONRoute)
 ACTIVITY_DEFAULT_LIMIT = 50
 ACTIVITY_LIMIT_MAX = 200
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-router = APIRouter()
+from cairn.http.body import JSONRoute
+
+router = APIRouter(route_class=JSONRoute)
 
 
 @router.get("/healthz")

@@ -13,11 +13,12 @@ from cairn.api import intelligence_actions as actions
 from cairn.api.intelligence_models import TIME_RANGE_DAYS, IntelligenceAction, IntelligenceQuery
 from cairn.domain.answer import Answerer, ExtractiveAnswerer, Source, passage_limit, source_from
 from cairn.http.auth import Reader
+from cairn.http.body import JSONRoute
 from cairn.http.idempotency import Idempotent
 from cairn.settings import get_settings
 from cairn.store import retrieval
 
-router = APIRouter(prefix="/api/v1/memory/intelligence")
+router = APIRouter(prefix="/api/v1/memory/intelligence", route_class=JSONRoute)
 
 
 def answerer() -> Answerer:

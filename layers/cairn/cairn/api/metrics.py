@@ -8,10 +8,11 @@ from fastapi import APIRouter
 
 from cairn.api.insight_models import StoreSessionMetrics
 from cairn.http.auth import Reader
+from cairn.http.body import JSONRoute
 from cairn.http.idempotency import Idempotent
 from cairn.store import metrics
 
-router = APIRouter(prefix="/api/v1/memory/projects/{project_id}")
+router = APIRouter(prefix="/api/v1/memory/projects/{project_id}", route_class=JSONRoute)
 
 
 @router.post("/metrics")

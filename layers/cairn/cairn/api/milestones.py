@@ -7,10 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from cairn.api.models import MergeBranch, StoreMilestone
+from cairn.http.body import JSONRoute
 from cairn.http.idempotency import Idempotent
 from cairn.store import milestones
 
-router = APIRouter(prefix="/api/v1/memory/projects/{project_id}")
+router = APIRouter(prefix="/api/v1/memory/projects/{project_id}", route_class=JSONRoute)
 DEDUPLICATED_HEADER = "x-cairn-deduplicated"
 
 

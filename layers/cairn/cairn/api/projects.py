@@ -8,10 +8,11 @@ from fastapi import APIRouter, Response
 
 from cairn.api.models import CreateProject, UpdateRoadmap
 from cairn.http.auth import Admin, Reader
+from cairn.http.body import JSONRoute
 from cairn.http.idempotency import Idempotent
 from cairn.store import projects, purge
 
-router = APIRouter(prefix="/api/v1/memory/projects")
+router = APIRouter(prefix="/api/v1/memory/projects", route_class=JSONRoute)
 
 
 @router.post("")

@@ -7,10 +7,11 @@ from typing import Any
 from fastapi import APIRouter
 
 from cairn.api.insight_models import PromoteKnowledge
+from cairn.http.body import JSONRoute
 from cairn.http.idempotency import Idempotent
 from cairn.store import knowledge
 
-router = APIRouter(prefix="/api/v1/memory/projects/{project_id}")
+router = APIRouter(prefix="/api/v1/memory/projects/{project_id}", route_class=JSONRoute)
 
 
 @router.post("/promote")

@@ -11,9 +11,10 @@ from cairn.domain.limits import PAGE_LIMIT_MAX
 from cairn.domain.payload import fitting
 from cairn.domain.recall import DEFAULT_LIMITS, View, page, shape
 from cairn.http.auth import Reader
+from cairn.http.body import JSONRoute
 from cairn.store import branches, logs, metadata, milestones, projects
 
-router = APIRouter(prefix="/api/v1/memory/projects/{project_id}")
+router = APIRouter(prefix="/api/v1/memory/projects/{project_id}", route_class=JSONRoute)
 
 
 def _required(value: str | None, name: str, view: str) -> str:

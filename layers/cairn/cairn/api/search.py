@@ -11,6 +11,7 @@ from pydantic import Field, StringConstraints
 from cairn.api.models import Body, ProjectId
 from cairn.domain.payload import fitting
 from cairn.http.auth import Reader
+from cairn.http.body import JSONRoute
 from cairn.store import search
 
 QUERY_MAX = 500
@@ -18,8 +19,8 @@ PROJECT_LIMIT_DEFAULT, PROJECT_LIMIT_MAX = 20, 100
 TENANT_LIMIT_DEFAULT, TENANT_LIMIT_MAX = 50, 200
 PROJECT_IDS_MAX = 100
 
-project_router = APIRouter(prefix="/api/v1/memory/projects/{project_id}")
-tenant_router = APIRouter(prefix="/api/v1/memory")
+project_router = APIRouter(prefix="/api/v1/memory/projects/{project_id}", route_class=JSONRoute)
+tenant_router = APIRouter(prefix="/api/v1/memory", route_class=JSONRoute)
 
 Query = Annotated[str, StringConstraints(min_length=1, max_length=QUERY_MAX)]
 

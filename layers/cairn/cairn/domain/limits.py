@@ -17,6 +17,8 @@ AGENT_TYPE_MAX = 64
 ABANDON_REASON_MAX = 2_000
 SEGMENT_NAME_MAX = 128
 METADATA_DOCUMENT_MAX_BYTES = 100_000
+# Objects and arrays nested in any request body (docs/errors.md): deeper documents cannot be answered.
+JSON_DEPTH_MAX = 64
 
 BRANCH_VIEW_DEFAULT_LIMIT = 10
 LOG_VIEW_DEFAULT_LIMIT = 20

@@ -6,8 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 
 from cairn.http import errors
+from cairn.http.body import JSONRoute
 from cairn.http.correlation import CorrelationMiddleware
 from cairn.http.observability import count, instrumented
 
@@ -19,6 +21,10 @@ def create_app(title: str, *routers: APIRouter) -> FastAPI:
     app = FastAPI(title=title, openapi_url=None, docs_url=None, redoc_url=None, redirect_slashes=False)
     errors.install(app)
     for router in routers:
+        loose = [route.path for route in router.routes if isinstance(route, APIRoute)
+                 and not isinstance(route, JSONRoute)]
+        if loose:  # their bodies would be decoded by FastAPI alone (cairn.http.body)
+            raise TypeError(f"routes not built with route_class=JSONRoute: {', '.join(loose)}")
         app.include_router(router)
     app.add_middleware(CorrelationMiddleware)
     return app

@@ -19,8 +19,9 @@ from cairn.http.correlation import HEADER as CORRELATION_HEADER
 from cairn.http.correlation import correlation_id
 from cairn.http.observability import logger
 
-_HTTP_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-               409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type"}
+# 400 from FastAPI itself is a body it could not parse (cairn.http.body decodes bodies first, so only a fallback).
+_HTTP_CODES = {400: "invalid_input", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type"}
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None,
