@@ -90,3 +90,19 @@ def test_no_route_group_redirects_slashes(aws):
     for function in template.functions():
         if function.routes:
             assert handlers.asgi_app(function.logical_id).router.redirect_slashes is False, function.logical_id
+
+
+# --- tokens: time claims are JSON numbers (RFC 7519 NumericDate) -------------------------------------------
+
+
+@pytest.mark.parametrize("claims", [{"exp": "9999999999"}, {"nbf": "0"}, {"iat": "1700000000"}, {"exp": True}])
+def test_a_token_whose_time_claims_are_not_numbers_is_401(agent, project, caller, claims):
+    holder = caller(agent.tenant, roles=("agent", "admin"), **claims)
+
+    for response in (holder.get(f"/api/v1/memory/projects/{project}"),
+                     holder.delete(f"/api/v1/memory/projects/{project}")):
+        assert response.status_code == 401, response.text
+        assert response.json()["error"]["code"] == "unauthenticated"
+        assert next(iter(claims)) in response.json()["error"]["message"]
+        assert response.headers["www-authenticate"] == "Bearer"
+    assert agent.get(f"/api/v1/memory/projects/{project}").status_code == 200

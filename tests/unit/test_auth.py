@@ -89,6 +89,21 @@ def test_roles_must_be_a_list_of_strings(roles: Any) -> None:
         verify(_hs256(roles=roles))
 
 
+@pytest.mark.parametrize(("claim", "value"), [
+    ("exp", "9999999999"), ("exp", str(int(time.time()) + 600)), ("exp", True), ("exp", [9999999999]),
+    ("exp", {"seconds": 9999999999}), ("nbf", "0"), ("nbf", False), ("iat", "1700000000"), ("iat", None),
+])
+def test_time_claims_must_be_json_numbers(claim: str, value: Any) -> None:
+    token = jwt.encode({**_claims(), claim: value}, TEST_SECRET, algorithm="HS256")
+    with pytest.raises(Unauthenticated, match=claim):
+        verify(token)
+
+
+def test_time_claims_may_be_fractional_numbers() -> None:
+    now = time.time()
+    assert verify(_hs256(exp=now + 600.5, nbf=now - 1.25, iat=now - 0.5)).tenant == "tenant-1"
+
+
 def test_wrong_secret() -> None:
     with pytest.raises(Unauthenticated, match="invalid"):
         verify(_hs256(secret="another-secret-" + "y" * 32))

@@ -7,6 +7,7 @@ the token only; ``x-workspace-id``, when sent, must name the same tenant.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, Any
@@ -20,6 +21,7 @@ READ_ROLES = frozenset({"viewer", "member", "agent", "admin"})
 WRITE_ROLES = frozenset({"member", "agent", "admin"})
 ADMIN_ROLES = frozenset({"admin"})
 _REQUIRED_CLAIMS = ["exp", "iss", "aud", "sub", "tenant_id"]
+_TIME_CLAIMS = ("exp", "nbf", "iat")
 _LEEWAY_SECONDS = 30
 
 
@@ -46,6 +48,18 @@ def _verification_key(token: str) -> Any:
     return _jwks_client(settings.jwks_url).get_signing_key_from_jwt(token).key
 
 
+def _is_numeric_date(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _require_numeric_dates(claims: dict[str, Any]) -> None:
+    """RFC 7519: ``exp``, ``nbf`` and ``iat`` are NumericDates, JSON numbers. PyJWT converts them with int(),
+    so it accepts the string "9999999999"; such a token is refused."""
+    for claim in _TIME_CLAIMS:
+        if claim in claims and not _is_numeric_date(claims[claim]):
+            raise Unauthenticated(f"bearer token claim '{claim}' must be a NumericDate (a JSON number of seconds)")
+
+
 def verify(token: str) -> Principal:
     import jwt
 
@@ -64,6 +78,7 @@ def verify(token: str) -> Principal:
         raise Unauthenticated("bearer token has expired") from expired
     except jwt.PyJWTError as invalid:
         raise Unauthenticated(f"bearer token is invalid: {invalid}") from invalid
+    _require_numeric_dates(claims)
     roles = claims.get("roles", [])
     tenant = claims["tenant_id"]
     if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
