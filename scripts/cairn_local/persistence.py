@@ -33,6 +33,7 @@ log = logging.getLogger("cairn.local.persistence")
 WRITE_ACTIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"})
 CHECKPOINT_SECONDS = 300.0  # the journal is what keeps writes; a checkpoint only shortens the next start
 CHECKPOINT_RECORDS = 50_000
+_ITEMS_PER_LOCK = 500  # a chunk copies in a few ms: the longest a writer waits for a checkpoint
 _S3_WRITES = {"put_object": ("bucket_name", "key_name"), "delete_object": ("bucket_name", "key_name"),
               "copy_object": ("dest_bucket_name", "dest_key_name")}
 
@@ -95,7 +96,8 @@ class Durability:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
-        self.checkpoint()
+        if self.journal is not None and self.journal.records:
+            self.checkpoint()
         self.stop_journaling()
 
     def stop_journaling(self) -> None:
@@ -127,9 +129,20 @@ class Durability:
         """Writes a snapshot of everything and drops the journal segments it holds; returns its record count."""
         if self.journal is None:
             raise RuntimeError("checkpoint before open()")
+        table, bucket = self.names.table, self.names.bucket
         with DYNAMODB_LOCK, self._s3_lock:
-            records = snapshot.capture([self.names.table], [self.names.bucket])
             included = self.journal.rotate()
+            items = snapshot.stored_items(table)
+            keys = snapshot.stored_keys(bucket)
+        records = []
+        for start in range(0, len(items), _ITEMS_PER_LOCK):
+            with DYNAMODB_LOCK:
+                records += snapshot.items_as_records(table, items[start:start + _ITEMS_PER_LOCK])
+        for key in keys:
+            with self._s3_lock:
+                record = snapshot.object_record(bucket, key)
+            if record["body"] is not None:  # deleted since the listing: its deletion is journaled after n
+                records.append(record)
         snapshot.write(self.snapshot_path, records, included)
         self.journal.remove_through(included)
         return len(records)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -78,14 +78,21 @@ def item_record(table_name: str, attributes: dict[str, Any]) -> dict[str, Any]:
     return {"table": table_name, "key": _json_safe(key), "item": image}
 
 
-def table_records(table_name: str) -> Iterator[dict[str, Any]]:
+def stored_items(table_name: str) -> list[Any]:
+    """Every item of the table (moto's objects; copy them with ``items_as_records``)."""
     table = _dynamodb().get_table(table_name)
-    partitions = table.items.values()
-    items = (item for partition in partitions for item in partition.values()) if table.range_key_attr else partitions
-    for item in list(items):
+    partitions = list(table.items.values())
+    return [item for partition in partitions for item in partition.values()] if table.range_key_attr else partitions
+
+
+def items_as_records(table_name: str, items: Iterable[Any]) -> list[dict[str, Any]]:
+    key_names = _dynamodb().get_table(table_name).table_key_attrs
+    records = []
+    for item in items:
         attributes = _json_safe(item.to_json()["Attributes"])
-        yield {"table": table_name, "key": {name: attributes[name] for name in table.table_key_attrs},
-               "item": attributes}
+        records.append({"table": table_name, "key": {name: attributes[name] for name in key_names},
+                        "item": attributes})
+    return records
 
 
 def apply_item(record: dict[str, Any]) -> None:
@@ -107,9 +114,8 @@ def object_record(bucket: str, key: str) -> dict[str, Any]:
     return {"bucket": bucket, "key": key, "body": body}
 
 
-def bucket_records(bucket: str) -> Iterator[dict[str, Any]]:
-    for key, found in list(_s3().get_bucket(bucket).keys.items()):
-        yield {"bucket": bucket, "key": key, "body": base64.b64encode(found.value).decode("ascii")}
+def stored_keys(bucket: str) -> list[str]:
+    return list(_s3().get_bucket(bucket).keys)
 
 
 def apply_object(record: dict[str, Any]) -> None:
@@ -128,12 +134,6 @@ def apply(record: dict[str, Any]) -> None:
         apply_item(record)
     else:
         apply_object(record)
-
-
-def capture(tables: Iterable[str], buckets: Iterable[str]) -> list[dict[str, Any]]:
-    """Everything stored, as records. The caller holds the locks that keep writers out meanwhile."""
-    records = [record for name in tables for record in table_records(name)]
-    return records + [record for bucket in buckets for record in bucket_records(bucket)]
 
 
 def write(path: Path, records: list[dict[str, Any]], journal_segment: int) -> None:

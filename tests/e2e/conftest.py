@@ -29,6 +29,8 @@ class DevServer:
         self.state_dir = state_dir
         self.process: subprocess.Popen[str] | None = None
         self.token = ""
+        # A file, not a pipe: the server logs a line per request, and a full pipe would block it.
+        self.log_path = state_dir.parent / f"devserver-{self.port}.log"
 
     @property
     def url(self) -> str:
@@ -39,19 +41,27 @@ class DevServer:
                        if not key.startswith(("AWS_", "CAIRN_", "POWERTOOLS_"))}
         environment.update({"PORT": str(self.port), "CAIRN_LOCAL_STATE_DIR": str(self.state_dir),
                             "PYTHONPATH": f"{ROOT / 'layers' / 'cairn'}:{ROOT / 'scripts'}"})
-        self.process = subprocess.Popen([sys.executable, "-m", "cairn_local.devserver"], cwd=ROOT, env=environment,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        banner = []
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
+        with self.log_path.open("a") as log:
+            self.process = subprocess.Popen([sys.executable, "-m", "cairn_local.devserver"], cwd=ROOT,
+                                            env=environment, stdout=log, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            line = self.process.stdout.readline()
-            assert line, "dev server exited early:\n" + "".join(banner)
-            banner.append(line)
-            if "export TOKEN=" in line:
-                self.token = line.split("export TOKEN=", 1)[1].strip()
+            output = self.output()
+            if "export TOKEN=" in output:
+                self.token = output.split("export TOKEN=", 1)[1].split()[0]
                 break
+            assert self.process.poll() is None, "dev server exited early:\n" + output
+            time.sleep(0.05)
         self._wait_until_listening()
-        return "".join(banner)
+        return self.output()
+
+    def output(self) -> str:
+        """What the server printed since its last start."""
+        with self.log_path.open() as log:
+            log.seek(self._log_start)
+            return log.read()
 
     def _wait_until_listening(self) -> None:
         deadline = time.monotonic() + 30
@@ -66,14 +76,14 @@ class DevServer:
     def stop(self) -> str:
         assert self.process is not None
         self.process.send_signal(signal.SIGINT)
-        output, _ = self.process.communicate(timeout=60)
-        return output
+        self.process.wait(timeout=60)
+        return self.output()
 
     def crash(self) -> None:
         """``kill -9``: no shutdown code runs."""
         assert self.process is not None
         self.process.kill()
-        self.process.communicate(timeout=30)
+        self.process.wait(timeout=30)
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.token}"}, timeout=30)

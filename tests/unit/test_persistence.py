@@ -4,6 +4,7 @@ a failed transaction leaves no record, checkpoints fold the journal and survive 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -166,3 +167,45 @@ def test_written_items_names_every_written_key_but_not_condition_checks() -> Non
     assert written_items("BatchWriteItem", batch) == [("t", key), ("t", key)]
     with pytest.raises(ValueError, match="not a write"):
         written_items("Query", {})
+
+
+def test_writes_during_a_checkpoint_come_back_at_their_last_state(tmp_path: Path, names: LocalNames,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from cairn_local import persistence
+
+    monkeypatch.setattr(persistence, "_ITEMS_PER_LOCK", 3)  # many chunks, so writers run between them
+    mock = _fresh_moto()
+    durability = Durability(tmp_path, names)
+    durability.open()
+    dynamodb = boto3.client("dynamodb")
+    for number in range(60):
+        dynamodb.put_item(TableName=names.table, Item=_item("p", f"{number:03d}", text="0"))
+    stop = threading.Event()
+
+    def write() -> None:
+        round_ = 0
+        while not stop.is_set():
+            round_ += 1
+            for number in range(0, 60, 7):
+                dynamodb.put_item(TableName=names.table, Item=_item("p", f"{number:03d}", text=str(round_)))
+            dynamodb.delete_item(TableName=names.table, Key=_item("p", f"new-{round_ - 1}"))
+            dynamodb.put_item(TableName=names.table, Item=_item("p", f"new-{round_}", text="fresh"))
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    for _ in range(3):
+        durability.checkpoint()
+    stop.set()
+    writer.join()
+    final = _state(names)
+    durability.stop_journaling()
+    mock.stop()
+
+    mock = _fresh_moto()
+    try:
+        again = Durability(tmp_path, names)
+        again.open()
+        assert _state(names) == final
+        again.stop_journaling()
+    finally:
+        mock.stop()
