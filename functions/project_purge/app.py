@@ -1,4 +1,7 @@
-"""Worker: one page of a deleted project's purge, called in a loop by the project-purge state machine."""
+"""Worker: one page of a deleted project's purge, called in a loop by the project-purge state machine.
+
+The input names the project generation to purge (``generation``; executions started before generations
+existed have none and purge generation 0)."""
 
 from typing import Any
 
@@ -8,7 +11,7 @@ from cairn.store.purge import purge_page
 
 @instrumented("worker", "project-purge")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    result = purge_page(event["tenantId"], event["projectId"])
+    result = purge_page(event["tenantId"], event["projectId"], int(event.get("generation") or 0))
     count("PurgedItems", result["deletedItems"])
     count("PurgedBlobs", result["deletedBlobs"])
     logger().info("purge page", **result)

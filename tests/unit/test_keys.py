@@ -10,6 +10,7 @@ from cairn.store.keys import (
     BRANCHES_PREFIX,
     PROJECT_SK,
     RANGE_END,
+    ProjectRef,
     blob_prefix,
     branch_sk,
     entries_end,
@@ -19,7 +20,9 @@ from cairn.store.keys import (
     metadata_sk,
     milestone_head_sk,
     milestone_id_sk,
+    parse_project_scope,
     project_pk,
+    project_scope,
     reverse_sequence,
 )
 
@@ -142,3 +145,47 @@ def test_every_character_up_to_the_separator_is_escaped(character: str) -> None:
     assert escaped.startswith("a%")
     assert escaped.endswith("b")
     assert all(char > "#" for char in escaped)
+
+
+# --- project generations (docs/memory-model.md, "Delete and recreate") ---------------------------------------
+
+
+def test_generation_zero_keeps_the_keys_of_projects_never_recreated() -> None:
+    assert project_pk("t", "p", 0) == project_pk("t", "p") == "T#t#P#p"
+    assert blob_prefix("t", "p", 0) == blob_prefix("t", "p") == "tenants/t/projects/p/"
+    assert project_scope("p") == "p"
+    assert ProjectRef("t", "p").pk == "T#t#P#p"
+
+
+def test_later_generations_have_their_own_keys() -> None:
+    ref = ProjectRef("t", "p", 3)
+    assert ref.pk == "T#t#P#p#G3"
+    assert ref.blob_prefix == "tenants/t/projects/p#G3/"
+    assert ref.scope == "p!G3"
+    assert ref.anchor == ProjectRef("t", "p", 0)
+
+
+IDS = ["p", "p#G1", "p#G", "p!G1", "p%23G1", "p%21G1", "p1", "p/G1", "q", "pG1"]
+GENERATIONS = [0, 1, 2, 10, 11]
+
+
+def test_no_generation_of_any_project_shares_a_partition_or_a_blob_prefix() -> None:
+    """The purge deletes a partition and everything under a blob prefix: no other generation or project
+    may share either, nor start with another's prefix."""
+    refs = [ProjectRef("t", project_id, generation) for project_id in IDS for generation in GENERATIONS]
+    assert len({ref.pk for ref in refs}) == len(refs)
+    prefixes = [ref.blob_prefix for ref in refs]
+    for a in prefixes:
+        for b in prefixes:
+            assert a == b or not a.startswith(b), (a, b)
+
+
+def test_pending_index_prefixes_of_generations_never_overlap() -> None:
+    """Search reads a project generation's pending documents with ``begins_with(GSI3SK, scope#)``."""
+    scopes = [(project_id, generation, project_scope(project_id, generation))
+              for project_id in IDS for generation in GENERATIONS]
+    for project_id, generation, scope in scopes:
+        assert parse_project_scope(scope) == (project_id, generation)
+        assert "#" not in scope
+        for _, _, other in scopes:
+            assert other == scope or not f"{other}#".startswith(f"{scope}#")

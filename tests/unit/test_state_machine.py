@@ -102,12 +102,12 @@ def purge_calls(monkeypatch: pytest.MonkeyPatch) -> Any:
     calls: list[str] = []
 
     def install(failures: int) -> list[str]:
-        def flaky(tenant: str, project_id: str) -> dict[str, Any]:
+        def flaky(tenant: str, project_id: str, generation: int = 0) -> dict[str, Any]:
             if len(calls) < failures:
                 calls.append("failed")
                 raise RuntimeError(f"injected failure {len(calls)}")
             calls.append("ran")
-            return purge.purge_page(tenant, project_id)
+            return purge.purge_page(tenant, project_id, generation)
 
         monkeypatch.setattr(module, "purge_page", flaky)
         return calls
@@ -156,8 +156,8 @@ def test_purge_loops_page_by_page(aws: dict[str, str], monkeypatch: pytest.Monke
     pages: list[dict[str, Any]] = []
     module = handlers.module("ProjectPurgeFunction")
 
-    def recording(tenant: str, project_id: str) -> dict[str, Any]:
-        pages.append(purge.purge_page(tenant, project_id))
+    def recording(tenant: str, project_id: str, generation: int = 0) -> dict[str, Any]:
+        pages.append(purge.purge_page(tenant, project_id, generation))
         return pages[-1]
 
     monkeypatch.setattr(module, "purge_page", recording)
@@ -201,3 +201,77 @@ def test_a_page_that_keeps_failing_fails_the_execution(aws: dict[str, str], retr
     failed = [event for event in history if event["type"] == "ExecutionFailed"]
     assert failed
     assert failed[0]["executionFailedEventDetails"]["error"] == "RuntimeError"
+
+
+# --- generations (docs/memory-model.md, "Delete and recreate") -------------------------------------------------
+
+
+def _start_generation(generation: int) -> str:
+    from cairn.settings import get_settings
+
+    return _sfn().start_execution(
+        stateMachineArn=get_settings().purge_state_machine_arn, name=f"test-{uuid.uuid4().hex}",
+        input=json.dumps({"tenantId": TENANT, "projectId": PROJECT, "generation": generation}))["executionArn"]
+
+
+def _keys_and_blobs(generation: int) -> tuple[list[tuple[str, str]], list[str]]:
+    from cairn.settings import get_settings
+    from cairn.store import clients
+    from cairn.store.keys import ProjectRef
+    from cairn.store.table import table
+
+    ref = ProjectRef(TENANT, PROJECT, generation)
+    items = [(item["PK"], item["SK"]) for item in table().query_all(ref.pk)]
+    listing = clients.s3().list_objects_v2(Bucket=get_settings().bucket_name, Prefix=ref.blob_prefix)
+    return items, [entry["Key"] for entry in listing.get("Contents", [])]
+
+
+def test_each_purge_removes_only_its_generation_and_generation_0_stays_as_the_anchor(aws: dict[str, str]) -> None:
+    from cairn.store import milestones, projects
+    from cairn.store.table import table
+
+    _deleting_project_with_content()  # generation 0, deleting, with a blob
+    projects.create(TENANT, PROJECT, "Again", "")  # generation 1, while generation 0 is not purged yet
+    milestones.store(TENANT, PROJECT, "main", {
+        "branchPurpose": "p", "cumulativeProgress": "y" * 70_000, "thisContribution": "new",
+        "agentId": "agent-1", "agentType": "custom"})
+    generation_1 = _keys_and_blobs(1)
+    assert len(generation_1[1]) == 1
+
+    described = _finish(_start())  # an input without a generation (as before generations) purges generation 0
+
+    assert described["status"] == "SUCCEEDED", described
+    assert json.loads(described["output"]) == {"tenantId": TENANT, "projectId": PROJECT, "done": True,
+                                               "deletedItems": 0, "deletedBlobs": 0}
+    assert _keys_and_blobs(1) == generation_1
+    assert _blobs() == []
+    [anchor] = _partition()
+    assert (anchor["SK"], anchor["lifecycle"], anchor["latestGeneration"]) == ("PROJECT", "moved", 1)
+    assert not {"GSI1PK", "name", "roadmap", "activeBranches", "milestoneCount"} & set(anchor)
+    assert [p["name"] for p in projects.list_all(TENANT)] == ["Again"]
+
+    projects.mark_deleting(TENANT, PROJECT)  # generation 1
+    projects.create(TENANT, PROJECT, "Third", "")  # generation 2
+    generation_2 = _keys_and_blobs(2)
+
+    described = _finish(_start_generation(1))
+
+    assert described["status"] == "SUCCEEDED", described
+    assert json.loads(described["output"])["generation"] == 1
+    assert _keys_and_blobs(1) == ([], [])
+    assert _keys_and_blobs(2) == generation_2
+    assert table().get(anchor["PK"], "PROJECT")["latestGeneration"] == 2
+    assert projects.get(TENANT, PROJECT)["name"] == "Third"
+
+
+def test_purging_generation_0_of_a_project_never_recreated_removes_the_tombstone(aws: dict[str, str]) -> None:
+    from cairn.store import projects
+
+    _deleting_project_with_content()
+
+    assert _finish(_start_generation(0))["status"] == "SUCCEEDED"
+
+    assert _partition() == []
+    assert projects.create(TENANT, PROJECT, "Fresh", "")["milestoneCount"] == 0
+    [project] = [item for item in _partition() if item["SK"] == "PROJECT"]
+    assert project["generation"] == 0  # the id starts over at generation 0: nothing older remains

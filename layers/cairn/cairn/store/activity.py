@@ -2,7 +2,9 @@
 from the agent index (GSI2: ``T#{tenant}#AGENT#{agentId}`` / ``{createdAt}#{projectId}#{milestoneId}``).
 
 One Query per agent ID (newest first, ``Limit = limit``), merged by index key; the projects of the
-candidates are checked with one BatchGetItem so that a project being deleted shows nothing. Only
+candidates are checked with one BatchGetItem so that a project being deleted shows nothing. A candidate's
+project is the partition that holds it (its ``PK``, projected into the index): a deleted generation of a
+recreated project shows nothing either, whatever the new generation holds. Only
 when that check drops candidates can a feed need a second page. The total is a ``Select=COUNT``
 Query per agent ID (docs/key-design.md, "Contributors").
 """
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from cairn.store import blobs, clients, milestones, projects
-from cairn.store.keys import PROJECT_SK, agent_index_pk, project_pk
+from cairn.store.keys import PROJECT_SK, agent_index_pk
 from cairn.store.table import marshal, table
 
 INDEX = "GSI2"
@@ -53,15 +55,15 @@ class _Feed:
         return self.items[-1][INDEX_SK] if self.items else "~"
 
 
-def _live_projects(tenant: str, project_ids: set[str], known: dict[str, bool]) -> None:
-    """Adds to ``known`` whether each project is live (one BatchGetItem per 100 projects)."""
-    missing = sorted(project_ids - known.keys())
+def _live_partitions(partitions: set[str], known: dict[str, bool]) -> None:
+    """Adds to ``known`` whether the project generation of each partition key is live (one BatchGetItem
+    per 100 partitions)."""
+    missing = sorted(partitions - known.keys())
     if not missing:
         return
-    found = table().get_many([(project_pk(tenant, project_id), PROJECT_SK) for project_id in missing])
-    for project_id in missing:
-        item = found.get((project_pk(tenant, project_id), PROJECT_SK))
-        known[project_id] = item is not None and item.get("lifecycle") == projects.LIVE
+    found = table().get_many([(pk, PROJECT_SK) for pk in missing])
+    for pk in missing:
+        known[pk] = projects.is_live(found.get((pk, PROJECT_SK)))
 
 
 def newest(tenant: str, agent_ids: list[str], limit: int) -> list[dict[str, Any]]:
@@ -73,11 +75,11 @@ def newest(tenant: str, agent_ids: list[str], limit: int) -> list[dict[str, Any]
     while True:
         candidates = sorted((item for feed in feeds for item in feed.items), key=lambda item: item[INDEX_SK],
                             reverse=True)
-        _live_projects(tenant, {item["projectId"] for item in candidates}, live)
+        _live_partitions({item["PK"] for item in candidates}, live)
         unread = [feed for feed in feeds if not feed.exhausted]
         # Final: no unread milestone of any feed can be newer than these.
         horizon = max((feed.oldest for feed in unread), default="")
-        final = [item for item in candidates if live[item["projectId"]] and item[INDEX_SK] >= horizon]
+        final = [item for item in candidates if live[item["PK"]] and item[INDEX_SK] >= horizon]
         if len(final) >= limit or not unread:
             return _parallel([lambda item=item: milestones.to_wire(blobs.hydrate(item)) for item in final[:limit]])
         max(unread, key=lambda feed: feed.oldest).fetch(limit)

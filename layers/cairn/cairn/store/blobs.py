@@ -8,16 +8,15 @@ from typing import Any
 from cairn.domain.milestones import text_size
 from cairn.settings import get_settings
 from cairn.store import clients
-from cairn.store.keys import blob_prefix
 
 
-def offload(item: dict[str, Any], fields: tuple[str, ...], *, tenant: str, project_id: str,
-            name: str) -> str | None:
-    """Moves ``fields`` of ``item`` to S3 when together they exceed the inline limit; returns the key."""
+def offload(item: dict[str, Any], fields: tuple[str, ...], *, prefix: str, name: str) -> str | None:
+    """Moves ``fields`` of ``item`` to S3 (under ``prefix``, the project generation's ``blob_prefix``) when
+    together they exceed the inline limit; returns the key."""
     settings = get_settings()
     if text_size(*(item[field] for field in fields)) <= settings.inline_text_limit_bytes:
         return None
-    blob_key = f"{blob_prefix(tenant, project_id)}{name}.json"
+    blob_key = f"{prefix}{name}.json"
     body = json.dumps({field: item.pop(field) for field in fields}, ensure_ascii=False).encode("utf-8")
     clients.s3().put_object(
         Bucket=settings.bucket_name, Key=blob_key, Body=body, ContentType="application/json; charset=utf-8"

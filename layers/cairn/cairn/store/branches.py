@@ -7,13 +7,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from cairn.domain.branches import ABANDONED, ACTIVE, check_abandon
 from cairn.domain.clock import utc_now
 from cairn.domain.errors import Conflict, NotFound
-from cairn.store import projects
-from cairn.store.keys import BRANCHES_PREFIX, PROJECT_SK, branch_sk, log_head_sk, milestone_head_sk, project_pk
+from cairn.store import generations, projects
+from cairn.store.keys import BRANCHES_PREFIX, PROJECT_SK, ProjectRef, branch_sk, log_head_sk, milestone_head_sk
 from cairn.store.table import TransactionCancelled, table
 
 _WIRE_FIELDS = ("projectId", "branchName", "parentBranch", "purpose", "status", "agentId", "createdAt",
@@ -54,21 +54,26 @@ def branch_not_found(name: str) -> NotFound:
 
 
 def create(tenant: str, project_id: str, name: str, parent: str, purpose: str, agent_id: str) -> dict[str, Any]:
+    return generations.resolved(tenant, project_id,
+                                lambda ref: _create_at(ref, name, parent, purpose, agent_id))
+
+
+def _create_at(ref: ProjectRef, name: str, parent: str, purpose: str, agent_id: str) -> dict[str, Any]:
     if name == parent:
-        _refuse_self_parent(tenant, project_id, name)
-    pk = project_pk(tenant, project_id)
-    branch = new_branch(project_id, name, parent=parent, purpose=purpose, agent_id=agent_id, now=utc_now())
+        _refuse_self_parent(ref, name)
+    pk = ref.pk
+    branch = new_branch(ref.project_id, name, parent=parent, purpose=purpose, agent_id=agent_id, now=utc_now())
     db = table()
     descriptor, *heads = branch_items(pk, branch)
     operations = [
-        projects.touch_operation(tenant, project_id, "ADD activeBranches :branch SET updatedAt = :now",
+        projects.touch_operation(ref, "ADD activeBranches :branch SET updatedAt = :now",
                                  {":branch": {name}, ":now": branch["createdAt"]}),
         db.check_op(pk, branch_sk(parent), "attribute_exists(PK)"),
         db.put_op(descriptor, "attribute_not_exists(PK)"),
         *[db.put_op(head) for head in heads],
     ]
     try:
-        projects.transact(project_id, operations)
+        projects.transact(ref, operations)
     except TransactionCancelled as cancelled:
         if cancelled.failed(1):
             raise NotFound(f"parent branch '{parent}' not found", field="parentBranch") from cancelled
@@ -78,11 +83,11 @@ def create(tenant: str, project_id: str, name: str, parent: str, purpose: str, a
     return branch
 
 
-def _refuse_self_parent(tenant: str, project_id: str, name: str) -> None:
+def _refuse_self_parent(ref: ProjectRef, name: str) -> None:
     """A branch cannot fork from itself (and one transaction may not touch the item twice): 409 if
     it exists, else 404 for the missing parent (or project)."""
     try:
-        get(tenant, project_id, name)
+        get_at(ref, name)
     except NotFound as missing:
         if missing.field != "branchName":
             raise
@@ -91,9 +96,13 @@ def _refuse_self_parent(tenant: str, project_id: str, name: str) -> None:
 
 
 def get(tenant: str, project_id: str, name: str) -> dict[str, Any]:
-    pk = project_pk(tenant, project_id)
+    return generations.resolved(tenant, project_id, lambda ref: get_at(ref, name))
+
+
+def get_at(ref: ProjectRef, name: str) -> dict[str, Any]:
+    pk = ref.pk
     found = table().get_many([(pk, PROJECT_SK), (pk, branch_sk(name))])
-    projects.require_live(found.get((pk, PROJECT_SK)), project_id)
+    projects.require_live(found.get((pk, PROJECT_SK)), ref)
     descriptor = found.get((pk, branch_sk(name)))
     if descriptor is None:
         raise branch_not_found(name)
@@ -104,22 +113,27 @@ def list_all(tenant: str, project_id: str) -> list[dict[str, Any]]:
     return projects.overview(tenant, project_id)[1]
 
 
-def head(tenant: str, project_id: str, name: str, stream: str) -> dict[str, Any]:
+def head_at(ref: ProjectRef, name: str, stream: str) -> dict[str, Any]:
     """The milestone or log head of a branch (consistent read); 404 naming what is missing."""
-    pk = project_pk(tenant, project_id)
     sk = milestone_head_sk(name) if stream == "milestones" else log_head_sk(name)
-    item = table().get(pk, sk)
+    item = table().get(ref.pk, sk)
     if item is None:
-        projects.get(tenant, project_id)  # raises 404 for the project when that is what is missing
-        raise branch_not_found(name)
+        missing_head(ref, name)
     return item
 
 
-def close_operations(tenant: str, project_id: str, name: str, status: str, extra: dict[str, Any],
+def missing_head(ref: ProjectRef, name: str) -> NoReturn:
+    """A head read strongly was not there: the project's 404 (``NotLive``) when that is what is missing,
+    else the branch's."""
+    projects.get_at(ref)
+    raise branch_not_found(name)
+
+
+def close_operations(ref: ProjectRef, name: str, status: str, extra: dict[str, Any],
                      expected_seq: int | None = None) -> list[dict[str, Any]]:
     """Marks descriptor and milestone head ``status``, only if still active (and, when given, only if
     no milestone landed since ``expected_seq`` was read)."""
-    pk = project_pk(tenant, project_id)
+    pk = ref.pk
     db = table()
     assignments = ", ".join(f"{field} = :{field}" for field in extra)
     update = f"SET #status = :closed, {assignments}"
@@ -138,30 +152,38 @@ def close_operations(tenant: str, project_id: str, name: str, status: str, extra
 
 
 def abandon(tenant: str, project_id: str, name: str, reason: str) -> dict[str, Any]:
-    branch = get(tenant, project_id, name)
+    return generations.resolved(tenant, project_id, lambda ref: _abandon_at(ref, name, reason))
+
+
+def _abandon_at(ref: ProjectRef, name: str, reason: str) -> dict[str, Any]:
+    branch = get_at(ref, name)
     check_abandon(branch)
     now = utc_now()
     try:
         table().transact([
-            *close_operations(tenant, project_id, name, ABANDONED, {"abandonReason": reason, "closedAt": now}),
-            projects.touch_operation(tenant, project_id, "DELETE activeBranches :branch SET updatedAt = :now",
+            *close_operations(ref, name, ABANDONED, {"abandonReason": reason, "closedAt": now}),
+            projects.touch_operation(ref, "DELETE activeBranches :branch SET updatedAt = :now",
                                      {":branch": {name}, ":now": now}),
         ])
     except TransactionCancelled as cancelled:
         if cancelled.failed(2):
-            raise projects.project_not_found(project_id) from cancelled
+            raise projects.not_live(ref, cancelled, 2) from cancelled
         if cancelled.failed(0) or cancelled.failed(1):
-            current = get(tenant, project_id, name)
+            current = get_at(ref, name)
             raise Conflict(f"branch '{name}' is {current['status']}; abandon needs an active branch",
                            field="name") from cancelled
         raise
     return {**branch, "status": ABANDONED, "abandonReason": reason}
 
 
-def descriptor_keys(tenant: str, project_id: str) -> list[tuple[str, str]]:
-    """Keys of every branch's three items (used when a project is deleted)."""
-    pk = project_pk(tenant, project_id)
+def delete_branch_items(ref: ProjectRef) -> None:
+    """Deletes every branch's three items (when a project is deleted): one Query of the descriptors, then
+    the heads and only after them the descriptors, so that a head never outlives its descriptor (a run cut
+    short is completed by running it again, which finds the remaining descriptors)."""
+    pk = ref.pk
     names = [item["branchName"] for item in table().query_all(pk, sk_prefix=BRANCHES_PREFIX,
                                                                 projection="branchName")]
-    return [(pk, sk) for name in names for sk in (branch_sk(name), milestone_head_sk(name), log_head_sk(name))]
+    if names:
+        table().delete_keys([(pk, sk) for name in names for sk in (milestone_head_sk(name), log_head_sk(name))])
+        table().delete_keys([(pk, branch_sk(name)) for name in names])
 

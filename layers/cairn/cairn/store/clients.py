@@ -42,3 +42,6 @@ def reset() -> None:
     """Forget cached clients (tests point them at a fresh emulator)."""
     with _lock:
         _clients.clear()
+    from cairn.store import generations  # a fresh emulator holds none of the projects this process saw
+
+    generations.forget_all()

@@ -15,8 +15,8 @@ from typing import Any
 
 from cairn.domain.clock import utc_now
 from cairn.domain.errors import Conflict
-from cairn.store import projects
-from cairn.store.keys import project_pk
+from cairn.store import generations, projects
+from cairn.store.keys import PROJECT_SK, ProjectRef
 from cairn.store.table import TransactionCancelled, table
 
 KNOWLEDGE_PREFIX = "KNOW#"
@@ -62,16 +62,20 @@ def promote(tenant: str, project_id: str, fields: dict[str, Any]) -> dict[str, A
     """Creates or updates the knowledge of ``fields["cacheKey"]`` in one transaction that also proves
     the project live (and sets its ``updatedAt``). Every field is replaced by the new promotion (an
     omitted ``blobKey`` or embedding is removed); ``createdAt`` stays from the first one."""
+    return generations.resolved(tenant, project_id, lambda ref: _promote_at(ref, fields))
+
+
+def _promote_at(ref: ProjectRef, fields: dict[str, Any]) -> dict[str, Any]:
     from cairn.store import search
 
     now = utc_now()
     knowledge = knowledge_id(fields["cacheKey"])
-    pk = project_pk(tenant, project_id)
+    pk = ref.pk
     embedding = fields.get("summaryEmbedding")
     values: dict[str, Any] = {
         "entity": "knowledge",
         "knowledgeId": knowledge,
-        "projectId": project_id,
+        "projectId": ref.project_id,
         "cacheKey": fields["cacheKey"],
         "reuseScore": fields["reuseScore"],
         "summary": fields["summary"],
@@ -80,18 +84,19 @@ def promote(tenant: str, project_id: str, fields: dict[str, Any]) -> dict[str, A
         "embeddingDimensions": len(embedding) if embedding else None,
         "updatedAt": now,
         # The search document's time is this version's: a time-range filter sees the latest promotion.
-        **search.document_attributes(tenant, project_id, KIND, knowledge, text=fields["summary"], created_at=now),
+        **search.document_attributes(ref.tenant, ref.project_id, KIND, knowledge, text=fields["summary"],
+                                     created_at=now, generation=ref.generation),
     }
     db = table()
     operations = [
-        projects.touch_operation(tenant, project_id, "SET updatedAt = :now", {":now": now}),
+        projects.touch_operation(ref, "SET updatedAt = :now", {":now": now}),
         _upsert_operation(pk, knowledge_sk(knowledge), values),
         db.put_op({"PK": pk, "SK": embedding_sk(knowledge), "entity": "knowledge-embedding",
                    "knowledgeId": knowledge, "dimensions": len(embedding), "vector": pack_embedding(embedding)})
         if embedding else db.delete_op(pk, embedding_sk(knowledge)),
     ]
     try:
-        projects.transact(project_id, operations)
+        projects.transact(ref, operations)
     except TransactionCancelled as cancelled:
         if cancelled.failed(1):  # 2**-64 per pair of cache keys, but never silently overwrite
             raise Conflict(f"knowledge '{knowledge}' already holds another cacheKey", field="cacheKey") from cancelled
@@ -118,19 +123,32 @@ def _upsert_operation(pk: str, sk: str, values: dict[str, Any]) -> dict[str, Any
                              names=names, values=bound)
 
 
+def _item(tenant: str, project_id: str, sk: str) -> dict[str, Any] | None:
+    """An item of the live project (BatchGetItem with ``PROJECT``); 404 unless the project is live."""
+    def read(ref: ProjectRef) -> dict[str, Any] | None:
+        found = table().get_many([(ref.pk, PROJECT_SK), (ref.pk, sk)])
+        projects.require_live(found.get((ref.pk, PROJECT_SK)), ref)
+        return found.get((ref.pk, sk))
+
+    return generations.resolved(tenant, project_id, read)
+
+
 def get(tenant: str, project_id: str, knowledge: str) -> dict[str, Any] | None:
     """The knowledge item in wire shape (no embedding), or None."""
-    item = table().get(project_pk(tenant, project_id), knowledge_sk(knowledge))
+    item = _item(tenant, project_id, knowledge_sk(knowledge))
     return to_wire(item) if item else None
 
 
 def list_all(tenant: str, project_id: str) -> list[dict[str, Any]]:
-    """A project's promoted knowledge, by id: one Query per 1 MB."""
-    items = table().query_all(project_pk(tenant, project_id), sk_prefix=KNOWLEDGE_PREFIX)
-    return [to_wire(item) for item in items]
+    """A live project's promoted knowledge, by id: GetItem ``PROJECT``, then one Query per 1 MB."""
+    def read(ref: ProjectRef) -> list[dict[str, Any]]:
+        projects.get_at(ref)
+        return [to_wire(item) for item in table().query_all(ref.pk, sk_prefix=KNOWLEDGE_PREFIX)]
+
+    return generations.resolved(tenant, project_id, read)
 
 
 def embedding(tenant: str, project_id: str, knowledge: str) -> list[float] | None:
     """The embedding promoted with the knowledge (float32 precision), or None."""
-    item = table().get(project_pk(tenant, project_id), embedding_sk(knowledge))
+    item = _item(tenant, project_id, embedding_sk(knowledge))
     return unpack_embedding(item["vector"]) if item else None

@@ -6,8 +6,8 @@ from typing import Any
 
 from cairn.domain import ids
 from cairn.domain.clock import utc_now
-from cairn.store import blobs, projects, streams
-from cairn.store.keys import entry_sk, log_head_sk, project_pk
+from cairn.store import blobs, generations, projects, streams
+from cairn.store.keys import ProjectRef, entry_sk, log_head_sk
 from cairn.store.table import TransactionCancelled, table
 
 _APPEND_FIELDS = ("entryId", "projectId", "branchName", "agentId", "phase", "sequenceNumber", "createdAt")
@@ -15,14 +15,18 @@ _VIEW_FIELDS = (*_APPEND_FIELDS, "content")
 
 
 def append(tenant: str, project_id: str, branch: str, agent_id: str, phase: str, content: str) -> dict[str, Any]:
+    return generations.resolved(tenant, project_id, lambda ref: _append_at(ref, branch, agent_id, phase, content))
+
+
+def _append_at(ref: ProjectRef, branch: str, agent_id: str, phase: str, content: str) -> dict[str, Any]:
     db = table()
-    for _, sequence in streams.attempts(tenant, project_id, branch, "logs"):
+    for _, sequence in streams.attempts(ref, branch, "logs"):
         item = {
-            "PK": project_pk(tenant, project_id),
+            "PK": ref.pk,
             "SK": entry_sk(log_head_sk(branch), sequence),
             "entity": "log-entry",
             "entryId": ids.log_entry_id(),
-            "projectId": project_id,
+            "projectId": ref.project_id,
             "branchName": branch,
             "agentId": agent_id,
             "phase": phase,
@@ -31,11 +35,10 @@ def append(tenant: str, project_id: str, branch: str, agent_id: str, phase: str,
             "createdAt": utc_now(),
         }
         wire = {field: item[field] for field in _APPEND_FIELDS}
-        blob_key = blobs.offload(item, ("content",), tenant=tenant, project_id=project_id,
-                                 name=f"logs/{item['entryId']}")
+        blob_key = blobs.offload(item, ("content",), prefix=ref.blob_prefix, name=f"logs/{item['entryId']}")
         operations = [
-            projects.touch_operation(tenant, project_id, "SET updatedAt = :now", {":now": item["createdAt"]}),
-            streams.counter_operation(tenant, project_id, branch, "logs", sequence, require_active=False),
+            projects.touch_operation(ref, "SET updatedAt = :now", {":now": item["createdAt"]}),
+            streams.counter_operation(ref, branch, "logs", sequence, require_active=False),
             db.put_op(item, "attribute_not_exists(PK)"),
         ]
         try:
@@ -43,12 +46,13 @@ def append(tenant: str, project_id: str, branch: str, agent_id: str, phase: str,
         except TransactionCancelled as cancelled:
             blobs.discard(blob_key)
             if cancelled.failed(0):
-                raise projects.project_not_found(project_id) from cancelled
+                raise projects.not_live(ref, cancelled, 0) from cancelled
             continue  # another writer took this sequence number: read the head again
         return wire
     raise AssertionError("unreachable: attempts() raises when exhausted")
 
 
 def page(tenant: str, project_id: str, branch: str, *, limit: int, offset: int) -> tuple[dict, list[dict]]:
-    head, items = streams.page(tenant, project_id, branch, "logs", limit=limit, offset=offset)
+    head, items = generations.resolved(
+        tenant, project_id, lambda ref: streams.page(ref, branch, "logs", limit=limit, offset=offset))
     return head, [{field: item[field] for field in _VIEW_FIELDS} for item in items]

@@ -7,8 +7,8 @@ from typing import Any
 
 from cairn.domain.clock import utc_now
 from cairn.domain.errors import NotFound
-from cairn.store import projects
-from cairn.store.keys import PROJECT_SK, metadata_sk, project_pk
+from cairn.store import generations, projects
+from cairn.store.keys import PROJECT_SK, ProjectRef, metadata_sk
 from cairn.store.table import table
 
 
@@ -17,17 +17,21 @@ def _to_wire(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def put(tenant: str, project_id: str, segment: str, content: dict[str, Any]) -> dict[str, Any]:
+    return generations.resolved(tenant, project_id, lambda ref: _put_at(ref, segment, content))
+
+
+def _put_at(ref: ProjectRef, segment: str, content: dict[str, Any]) -> dict[str, Any]:
     # Stored as JSON text: DynamoDB's number and empty-value rules would otherwise alter the document.
     item = {
-        "PK": project_pk(tenant, project_id),
+        "PK": ref.pk,
         "SK": metadata_sk(segment),
         "entity": "metadata",
         "segment": segment,
         "document": json.dumps(content, ensure_ascii=False, separators=(",", ":")),
         "updatedAt": utc_now(),
     }
-    projects.transact(project_id, [
-        projects.touch_operation(tenant, project_id, "SET updatedAt = :now", {":now": item["updatedAt"]}),
+    projects.transact(ref, [
+        projects.touch_operation(ref, "SET updatedAt = :now", {":now": item["updatedAt"]}),
         table().put_op(item),
     ])
     return _to_wire(item)
@@ -35,9 +39,13 @@ def put(tenant: str, project_id: str, segment: str, content: dict[str, Any]) -> 
 
 def get(tenant: str, project_id: str, segment: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The project and the segment, in one BatchGetItem."""
-    pk = project_pk(tenant, project_id)
+    return generations.resolved(tenant, project_id, lambda ref: _get_at(ref, segment))
+
+
+def _get_at(ref: ProjectRef, segment: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    pk = ref.pk
     found = table().get_many([(pk, PROJECT_SK), (pk, metadata_sk(segment))])
-    project = projects.require_live(found.get((pk, PROJECT_SK)), project_id)
+    project = projects.require_live(found.get((pk, PROJECT_SK)), ref)
     item = found.get((pk, metadata_sk(segment)))
     if item is None:
         raise NotFound(f"metadata segment '{segment}' not found", field="segment")

@@ -11,8 +11,8 @@ from typing import Any
 
 from cairn.domain.clock import utc_now
 from cairn.domain.metrics import Session, newest, summarize
-from cairn.store import projects
-from cairn.store.keys import escape, project_pk
+from cairn.store import generations, projects
+from cairn.store.keys import ProjectRef, escape
 from cairn.store.table import table
 
 METRIC_PREFIX = "METRIC#"
@@ -36,24 +36,31 @@ def to_wire(item: dict[str, Any]) -> dict[str, Any]:
 def put(tenant: str, project_id: str, session: dict[str, Any]) -> dict[str, Any]:
     """Stores (or replaces) one session. The project must be live; its ``updatedAt`` is left alone
     (metrics describe how agents used the memory; they are not memory)."""
+    return generations.resolved(tenant, project_id, lambda ref: _put_at(ref, session))
+
+
+def _put_at(ref: ProjectRef, session: dict[str, Any]) -> dict[str, Any]:
     item = {
-        "PK": project_pk(tenant, project_id),
+        "PK": ref.pk,
         "SK": metric_sk(session["sessionId"]),
         "entity": "session-metrics",
-        "projectId": project_id,
+        "projectId": ref.project_id,
         **{field: session[field] for field in SESSION_FIELDS},
         "recordedAt": utc_now(),
     }
-    projects.transact(project_id, [projects.live_check_operation(tenant, project_id), table().put_op(item)])
+    projects.transact(ref, [projects.live_check_operation(ref), table().put_op(item)])
     return to_wire(item)
 
 
 def sessions(tenant: str, project_id: str) -> list[dict[str, Any]]:
     """Every stored session of a live project: a GetItem of the project, then one Query
     (one call per 1 MB of sessions)."""
-    projects.get(tenant, project_id)
-    items = table().query_all(project_pk(tenant, project_id), sk_prefix=METRIC_PREFIX)
-    return [to_wire(item) for item in items]
+    return generations.resolved(tenant, project_id, _sessions_at)
+
+
+def _sessions_at(ref: ProjectRef) -> list[dict[str, Any]]:
+    projects.get_at(ref)
+    return [to_wire(item) for item in table().query_all(ref.pk, sk_prefix=METRIC_PREFIX)]
 
 
 def summary(tenant: str, project_id: str) -> dict[str, Any]:

@@ -9,16 +9,16 @@ from cairn.domain.branches import MERGED, check_merge, require_active
 from cairn.domain.clock import utc_now
 from cairn.domain.errors import NotFound
 from cairn.domain.milestones import content_digest, content_hash
-from cairn.store import blobs, branches, projects, search_index, streams
+from cairn.store import blobs, branches, generations, projects, search_index, streams
 from cairn.store.keys import (
     PROJECT_SK,
+    ProjectRef,
     agent_index_pk,
     agent_index_sk,
     entry_sk,
     hash_guard_sk,
     milestone_head_sk,
     milestone_id_sk,
-    project_pk,
 )
 from cairn.store.table import TransactionCancelled, table
 
@@ -31,14 +31,14 @@ def to_wire(item: dict[str, Any]) -> dict[str, Any]:
     return {field: item[field] for field in _WIRE_FIELDS if field in item}
 
 
-def new_item(tenant: str, project_id: str, branch: str, sequence: int, fields: dict[str, Any],
-              digest: str) -> dict[str, Any]:
+def new_item(ref: ProjectRef, branch: str, sequence: int, fields: dict[str, Any], digest: str) -> dict[str, Any]:
     milestone_id = ids.milestone_id()
     created_at = utc_now()
+    project_id = ref.project_id
     return {
-        "PK": project_pk(tenant, project_id),
+        "PK": ref.pk,
         "SK": entry_sk(milestone_head_sk(branch), sequence),
-        "GSI2PK": agent_index_pk(tenant, fields["agentId"]),
+        "GSI2PK": agent_index_pk(ref.tenant, fields["agentId"]),
         "GSI2SK": agent_index_sk(created_at, project_id, milestone_id),
         "entity": "milestone",
         "milestoneId": milestone_id,
@@ -51,7 +51,8 @@ def new_item(tenant: str, project_id: str, branch: str, sequence: int, fields: d
         **fields,
         # A search document, pending until the indexer compacts it (docs/search.md); computed here,
         # before large texts are offloaded to S3.
-        **search_index.milestone_attributes(tenant, project_id, milestone_id, fields, created_at),
+        **search_index.milestone_attributes(ref.tenant, project_id, milestone_id, fields, created_at,
+                                            generation=ref.generation),
     }
 
 
@@ -63,11 +64,10 @@ def stored_items(item: dict[str, Any]) -> list[dict[str, Any]]:
     return [item, {**copy, "SK": milestone_id_sk(item["milestoneId"]), "entity": "milestone-by-id"}]
 
 
-def _write(tenant: str, project_id: str, item: dict[str, Any], operations: list[dict[str, Any]]) -> None:
+def _write(ref: ProjectRef, item: dict[str, Any], operations: list[dict[str, Any]]) -> None:
     """Runs the transaction with ``item`` offloaded to S3 if large; the blob never outlives a failure."""
     wire = dict(item)
-    blob_key = blobs.offload(item, TEXT_FIELDS, tenant=tenant, project_id=project_id,
-                             name=f"milestones/{item['milestoneId']}")
+    blob_key = blobs.offload(item, TEXT_FIELDS, prefix=ref.blob_prefix, name=f"milestones/{item['milestoneId']}")
     db = table()
     try:
         db.transact([*operations, *(db.put_op(copy, "attribute_not_exists(PK)") for copy in stored_items(item))])
@@ -81,28 +81,32 @@ def _write(tenant: str, project_id: str, item: dict[str, Any], operations: list[
 def store(tenant: str, project_id: str, branch: str, fields: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     """Appends a milestone; returns (milestone, deduplicated). An identical milestone anywhere in
     the project is returned instead of creating a new one, also when identical stores race."""
+    return generations.resolved(tenant, project_id, lambda ref: _store_at(ref, branch, fields))
+
+
+def _store_at(ref: ProjectRef, branch: str, fields: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     digest = content_digest(*(fields[name] for name in TEXT_FIELDS))
-    pk = project_pk(tenant, project_id)
+    pk = ref.pk
     db = table()
-    for head, sequence in streams.attempts(tenant, project_id, branch, "milestones"):
+    for head, sequence in streams.attempts(ref, branch, "milestones"):
         require_active(head, "storing a milestone")
-        item = new_item(tenant, project_id, branch, sequence, fields, digest)
+        item = new_item(ref, branch, sequence, fields, digest)
         guard = {"PK": pk, "SK": hash_guard_sk(digest), "entity": "hash-guard", "milestoneSk": item["SK"]}
         operations = [
             db.put_op(guard, "attribute_not_exists(PK)", return_old=True),
-            projects.touch_operation(tenant, project_id, "ADD milestoneCount :one SET updatedAt = :now",
+            projects.touch_operation(ref, "ADD milestoneCount :one SET updatedAt = :now",
                                      {":one": 1, ":now": item["createdAt"]}),
-            streams.counter_operation(tenant, project_id, branch, "milestones", sequence, require_active=True),
+            streams.counter_operation(ref, branch, "milestones", sequence, require_active=True),
         ]
         try:
-            _write(tenant, project_id, item, operations)
+            _write(ref, item, operations)
         except TransactionCancelled as cancelled:
             if cancelled.failed(0):
                 existing_sk = (cancelled.items[0] or {}).get("milestoneSk") or db.get(
                     pk, hash_guard_sk(digest))["milestoneSk"]
                 return _load(pk, existing_sk), True
             if cancelled.failed(1):
-                raise projects.project_not_found(project_id) from cancelled
+                raise projects.not_live(ref, cancelled, 1) from cancelled
             continue  # another writer took this sequence number (or the branch closed): read again
         return to_wire(item), False
     raise AssertionError("unreachable: attempts() raises when exhausted")
@@ -118,9 +122,13 @@ def _load(pk: str, sk: str) -> dict[str, Any]:
 def get(tenant: str, project_id: str, milestone_id: str) -> dict[str, Any]:
     """The project and the milestone's by-id copy in one BatchGetItem: a deleted project's
     milestones are gone at once, before the purge reaches them."""
-    pk = project_pk(tenant, project_id)
+    return generations.resolved(tenant, project_id, lambda ref: _get_at(ref, milestone_id))
+
+
+def _get_at(ref: ProjectRef, milestone_id: str) -> dict[str, Any]:
+    pk = ref.pk
     found = table().get_many([(pk, PROJECT_SK), (pk, milestone_id_sk(milestone_id))])
-    projects.require_live(found.get((pk, PROJECT_SK)), project_id)
+    projects.require_live(found.get((pk, PROJECT_SK)), ref)
     item = found.get((pk, milestone_id_sk(milestone_id)))
     if item is None:
         raise NotFound(f"milestone '{milestone_id}' not found", field="milestoneId")
@@ -128,7 +136,8 @@ def get(tenant: str, project_id: str, milestone_id: str) -> dict[str, Any]:
 
 
 def page(tenant: str, project_id: str, branch: str, *, limit: int, offset: int) -> tuple[dict, list[dict]]:
-    head, items = streams.page(tenant, project_id, branch, "milestones", limit=limit, offset=offset)
+    head, items = generations.resolved(
+        tenant, project_id, lambda ref: streams.page(ref, branch, "milestones", limit=limit, offset=offset))
     return head, [to_wire(item) for item in items]
 
 
@@ -139,9 +148,13 @@ def merge(tenant: str, project_id: str, source: str, target: str, summary: str, 
     previous progress is the target's latest cumulative progress, its contribution the summary.
     """
     check_merge(source, target)
+    return generations.resolved(tenant, project_id, lambda ref: _merge_at(ref, source, target, summary, agent_id))
+
+
+def _merge_at(ref: ProjectRef, source: str, target: str, summary: str, agent_id: str) -> dict[str, Any]:
     for _ in streams.retrying(target):
-        source_head = branches.head(tenant, project_id, source, "milestones")
-        target_head, latest = streams.page(tenant, project_id, target, "milestones", limit=1, offset=0)
+        source_head = branches.head_at(ref, source, "milestones")
+        target_head, latest = streams.page(ref, target, "milestones", limit=1, offset=0)
         require_active(source_head, "merge")
         require_active(target_head, "merge")
         merged_count = source_head["msSeq"]
@@ -155,21 +168,21 @@ def merge(tenant: str, project_id: str, source: str, target: str, summary: str, 
             "mergedFrom": source,
         }
         digest = content_digest(*(fields[name] for name in TEXT_FIELDS))
-        item = new_item(tenant, project_id, target, sequence, fields, digest)
+        item = new_item(ref, target, sequence, fields, digest)
         now = item["createdAt"]
         operations = [
-            *branches.close_operations(tenant, project_id, source, MERGED,
-                                       {"mergedInto": target, "closedAt": now}, expected_seq=merged_count),
+            *branches.close_operations(ref, source, MERGED, {"mergedInto": target, "closedAt": now},
+                                       expected_seq=merged_count),
             projects.touch_operation(
-                tenant, project_id, "ADD milestoneCount :one DELETE activeBranches :branch SET updatedAt = :now",
+                ref, "ADD milestoneCount :one DELETE activeBranches :branch SET updatedAt = :now",
                 {":one": 1, ":branch": {source}, ":now": now}),
-            streams.counter_operation(tenant, project_id, target, "milestones", sequence, require_active=True),
+            streams.counter_operation(ref, target, "milestones", sequence, require_active=True),
         ]
         try:
-            _write(tenant, project_id, item, operations)
+            _write(ref, item, operations)
         except TransactionCancelled as cancelled:
             if cancelled.failed(2):
-                raise projects.project_not_found(project_id) from cancelled
+                raise projects.not_live(ref, cancelled, 2) from cancelled
             continue  # a concurrent store or close changed one of the branches: re-check both
         return {"merged": True, "milestonesMerged": merged_count, "mergeMilestoneId": item["milestoneId"],
                 "sourceBranchStatus": MERGED}

@@ -1,4 +1,9 @@
-"""Projects: the ``PROJECT`` item of each project partition, listed through GSI1."""
+"""Projects: the ``PROJECT`` item of each project partition, listed through GSI1.
+
+A project id may have several generations (docs/memory-model.md, "Delete and recreate"): functions taking
+``(tenant, project_id)`` resolve the live one (``generations.resolved``); functions ending in ``_at`` take
+the exact ``ProjectRef``.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +11,25 @@ from typing import Any
 
 from cairn.domain.branches import DEFAULT_BRANCH, DEFAULT_BRANCH_PURPOSE, SYSTEM_AGENT, ordered_branch_names
 from cairn.domain.clock import utc_now
-from cairn.domain.errors import Conflict, NotFound
+from cairn.domain.errors import Conflict
 from cairn.store import branches as branch_items
-from cairn.store.keys import BRANCHES_PREFIX, PROJECT_SK, escape, project_pk, projects_index_pk
+from cairn.store import generations
+from cairn.store.generations import LATEST, NotLive
+from cairn.store.keys import BRANCHES_PREFIX, PROJECT_SK, ProjectRef, escape, projects_index_pk
 from cairn.store.table import ConditionFailed, TransactionCancelled, table
 
 LIVE = "live"
 DELETING = "deleting"
+# Generation 0's PROJECT item once its own generation is purged and a later one exists: a slim anchor
+# naming ``latestGeneration``, never listed and never purged.
+MOVED = "moved"
 # Every write that touches a project's content carries this condition, so that nothing is
 # written into a project once its deletion has begun.
 LIVE_CONDITION = "#lifecycle = :live"
 LIVE_NAMES = {"#lifecycle": "lifecycle"}
 LIVE_VALUES = {":live": LIVE}
+# Racing creates of the same id retry this often before answering 409.
+CREATE_ATTEMPTS = 5
 
 _WIRE_FIELDS = ("projectId", "tenantId", "name", "roadmap", "milestoneCount")
 
@@ -31,28 +43,103 @@ def to_wire(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def require_live(item: dict[str, Any] | None, project_id: str) -> dict[str, Any]:
-    if item is None or item.get("lifecycle") != LIVE:
-        raise NotFound(f"project '{project_id}' not found", field="id")
+def is_live(item: dict[str, Any] | None) -> bool:
+    return item is not None and item.get("lifecycle") == LIVE
+
+
+def require_live(item: dict[str, Any] | None, ref: ProjectRef) -> dict[str, Any]:
+    """``item`` (the PROJECT item read at ``ref``) if live, else ``NotLive`` (a 404 unless recreated)."""
+    if not is_live(item):
+        raise NotLive(ref, item)
+    assert item is not None
     return item
 
 
-def project_not_found(project_id: str) -> NotFound:
-    return NotFound(f"project '{project_id}' not found", field="id")
+def generation_of(item: dict[str, Any]) -> int:
+    return int(item.get("generation") or 0)
+
+
+def ref_of(item: dict[str, Any]) -> ProjectRef:
+    """The generation a PROJECT item (from the listing index or a read) belongs to."""
+    return ProjectRef(item["tenantId"], item["projectId"], generation_of(item))
+
+
+# --- create -------------------------------------------------------------------------------------------------
 
 
 def create(tenant: str, project_id: str, name: str, roadmap: str) -> dict[str, Any]:
+    """Creates the project; 409 if it exists. An id whose project was deleted is created again at once, as
+    the next generation, while the old one's purge runs: one transaction bumps the anchor's
+    ``latestGeneration`` from the value seen, checks the previous generation is not live, and puts the new
+    project with its ``main`` branch. Of racing creates exactly one succeeds."""
+    anchor = ProjectRef(tenant, project_id)
+    for _ in range(CREATE_ATTEMPTS):
+        try:
+            return _create_at(anchor, name, roadmap, [])
+        except TransactionCancelled as cancelled:
+            if not cancelled.failed(0):
+                if cancelled.conflicting:
+                    continue
+                raise
+            seen = cancelled.items[0] or {}
+        if is_live(seen):
+            raise _exists(project_id)
+        created = _recreate(anchor, seen, name, roadmap)
+        if created is not None:
+            return created
+    raise Conflict(f"project '{project_id}' is being created by another request", field="projectId")
+
+
+def _exists(project_id: str) -> Conflict:
+    return Conflict(f"project '{project_id}' already exists", field="projectId")
+
+
+def _recreate(anchor: ProjectRef, seen: dict[str, Any], name: str, roadmap: str) -> dict[str, Any] | None:
+    """The next generation after the one ``seen`` (the anchor as read) names; None when another request
+    moved the anchor meanwhile (look again)."""
+    latest = int(seen.get(LATEST) or 0)
+    previous, ref = anchor.at(latest), anchor.at(latest + 1)
+    db = table()
+    if latest == 0:  # the anchor is the previous generation itself
+        bump_condition = "attribute_exists(PK) AND #lifecycle <> :live AND attribute_not_exists(#latest)"
+        bump_values: dict[str, Any] = {":next": ref.generation, **LIVE_VALUES}
+    else:
+        bump_condition = "#latest = :seen"
+        bump_values = {":next": ref.generation, ":seen": latest}
+    operations = [db.update_op(anchor.pk, PROJECT_SK, "SET #latest = :next", condition=bump_condition,
+                               names={**LIVE_NAMES, "#latest": LATEST} if latest == 0 else {"#latest": LATEST},
+                               values=bump_values)]
+    if latest:
+        operations.append(db.check_op(previous.pk, PROJECT_SK, "attribute_not_exists(PK) OR #lifecycle <> :live",
+                                      names=LIVE_NAMES, values=LIVE_VALUES, return_old=True))
+    try:
+        project = _create_at(ref, name, roadmap, operations)
+    except TransactionCancelled as cancelled:
+        if latest and cancelled.failed(1):
+            raise _exists(anchor.project_id) from cancelled
+        if cancelled.failed(0) or cancelled.conflicting:
+            return None
+        raise
+    # The previous generation can no longer come back (``unmark_deleting`` checks the anchor), so the
+    # branch items a DELETE cut short may have left can go: no read of the old generation finds a head.
+    branch_items.delete_branch_items(previous)
+    return project
+
+
+def _create_at(ref: ProjectRef, name: str, roadmap: str, leading: list[dict[str, Any]]) -> dict[str, Any]:
+    """One transaction: ``leading`` operations, then the PROJECT item (index ``len(leading)``, which must
+    not exist) and ``main``'s three items."""
     now = utc_now()
-    pk = project_pk(tenant, project_id)
     project = {
-        "PK": pk,
+        "PK": ref.pk,
         "SK": PROJECT_SK,
-        "GSI1PK": projects_index_pk(tenant),
-        "GSI1SK": escape(project_id),
+        "GSI1PK": projects_index_pk(ref.tenant),
+        "GSI1SK": escape(ref.project_id),
         "entity": "project",
         "lifecycle": LIVE,
-        "projectId": project_id,
-        "tenantId": tenant,
+        "projectId": ref.project_id,
+        "tenantId": ref.tenant,
+        "generation": ref.generation,
         "name": name,
         "roadmap": roadmap,
         "milestoneCount": 0,
@@ -61,43 +148,106 @@ def create(tenant: str, project_id: str, name: str, roadmap: str) -> dict[str, A
         "updatedAt": now,
     }
     main = branch_items.new_branch(
-        project_id, DEFAULT_BRANCH, parent=None, purpose=DEFAULT_BRANCH_PURPOSE, agent_id=SYSTEM_AGENT, now=now
+        ref.project_id, DEFAULT_BRANCH, parent=None, purpose=DEFAULT_BRANCH_PURPOSE, agent_id=SYSTEM_AGENT, now=now
     )
     db = table()
-    operations = [db.put_op(project, "attribute_not_exists(PK)", return_old=True)]
-    operations += [db.put_op(item) for item in branch_items.branch_items(pk, main)]
-    try:
-        db.transact(operations)
-    except TransactionCancelled as cancelled:
-        if not cancelled.failed(0):
-            raise
-        old = cancelled.items[0] or {}
-        state = "is still being deleted" if old.get("lifecycle") == DELETING else "already exists"
-        raise Conflict(f"project '{project_id}' {state}", field="projectId") from cancelled
+    operations = [*leading, db.put_op(project, "attribute_not_exists(PK)", return_old=True)]
+    operations += [db.put_op(item) for item in branch_items.branch_items(ref.pk, main)]
+    db.transact(operations)
+    generations.remember(ref)
     return to_wire(project)
 
 
+# --- read ---------------------------------------------------------------------------------------------------
+
+
 def get(tenant: str, project_id: str) -> dict[str, Any]:
-    return require_live(table().get(project_pk(tenant, project_id), PROJECT_SK), project_id)
+    return generations.resolved(tenant, project_id, get_at)
+
+
+def get_at(ref: ProjectRef) -> dict[str, Any]:
+    return require_live(table().get(ref.pk, PROJECT_SK), ref)
+
+
+def _listed(tenant: str) -> list[dict[str, Any]]:
+    """The tenant's live PROJECT items from GSI1, one per id: the index is eventually consistent, so a
+    generation deleted a moment ago may still show beside its successor, which wins."""
+    latest: dict[str, dict[str, Any]] = {}
+    for item in table().query_all(projects_index_pk(tenant), index="GSI1", consistent=False):
+        held = latest.get(item["projectId"])
+        if held is None or generation_of(item) > generation_of(held):
+            latest[item["projectId"]] = item
+    return list(latest.values())
 
 
 def list_all(tenant: str) -> list[dict[str, Any]]:
-    items = table().query_all(projects_index_pk(tenant), index="GSI1", consistent=False)
-    return [to_wire(item) for item in items]
+    return [to_wire(item) for item in _listed(tenant)]
+
+
+def list_refs(tenant: str) -> list[ProjectRef]:
+    """The listed projects, each at the generation its listing entry belongs to."""
+    return [ref_of(item) for item in _listed(tenant)]
 
 
 def overview(tenant: str, project_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    return generations.resolved(tenant, project_id, overview_at)
+
+
+def overview_at(ref: ProjectRef) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The project and every branch, in one Query (branch descriptors sort right after ``PROJECT``)."""
-    items = list(table().query_all(project_pk(tenant, project_id), sk_prefix=PROJECT_SK))
-    project = require_live(next((i for i in items if i["SK"] == PROJECT_SK), None), project_id)
+    items = list(table().query_all(ref.pk, sk_prefix=PROJECT_SK))
+    project = require_live(next((i for i in items if i["SK"] == PROJECT_SK), None), ref)
     branches = [branch_items.to_wire(i) for i in items if i["SK"].startswith(BRANCHES_PREFIX)]
     return project, branches
 
 
+def read_live(refs: list[ProjectRef], sort_keys: tuple[str, ...]) -> list[tuple[ProjectRef, dict[str, Any]]]:
+    """Reads ``PROJECT`` and ``sort_keys`` of each project (BatchGetItem, 100 keys per call) and returns the
+    live ones, in order, with their items by SK. A project recreated since the cache saw it is followed to
+    its latest generation (more calls only then: the anchors that are not already read, then the items)."""
+    keys = [PROJECT_SK, *(sk for sk in sort_keys if sk != PROJECT_SK)]
+    db = table()
+    found = db.get_many([(ref.pk, sk) for ref in refs for sk in keys])
+    result: dict[int, ProjectRef] = {}
+    unknown: dict[int, ProjectRef] = {}
+    for index, ref in enumerate(refs):
+        item = found.get((ref.pk, PROJECT_SK))
+        if is_live(item):
+            result[index] = ref
+            continue
+        hint = NotLive(ref, item).latest_hint()
+        if hint is None:
+            unknown[index] = ref
+        elif hint != ref.generation:
+            result[index] = ref.at(hint)
+    if unknown:
+        anchors = db.get_many([(ref.anchor.pk, PROJECT_SK) for ref in unknown.values()])
+        for index, ref in unknown.items():
+            latest = int((anchors.get((ref.anchor.pk, PROJECT_SK)) or {}).get(LATEST) or 0)
+            if latest != ref.generation:
+                result[index] = ref.at(latest)
+    missing = [ref for ref in result.values() if (ref.pk, PROJECT_SK) not in found]
+    if missing:
+        found.update(db.get_many([(ref.pk, sk) for ref in missing for sk in keys]))
+    live = []
+    for index in sorted(result):
+        ref = result[index]
+        if is_live(found.get((ref.pk, PROJECT_SK))):
+            live.append((generations.remember(ref), {sk: found.get((ref.pk, sk)) for sk in keys}))
+    return live
+
+
+# --- write --------------------------------------------------------------------------------------------------
+
+
 def update_roadmap(tenant: str, project_id: str, roadmap: str) -> dict[str, Any]:
+    return generations.resolved(tenant, project_id, lambda ref: _update_roadmap_at(ref, roadmap))
+
+
+def _update_roadmap_at(ref: ProjectRef, roadmap: str) -> dict[str, Any]:
     try:
         item = table().update(
-            project_pk(tenant, project_id),
+            ref.pk,
             PROJECT_SK,
             "SET roadmap = :roadmap, updatedAt = :now",
             condition=LIVE_CONDITION,
@@ -105,15 +255,24 @@ def update_roadmap(tenant: str, project_id: str, roadmap: str) -> dict[str, Any]
             values={**LIVE_VALUES, ":roadmap": roadmap, ":now": utc_now()},
         )
     except ConditionFailed as failed:
-        raise project_not_found(project_id) from failed
+        raise NotLive(ref, failed.item) from failed
     return to_wire(item)
 
 
-def mark_deleting(tenant: str, project_id: str) -> None:
+def mark_deleting(tenant: str, project_id: str) -> ProjectRef:
+    """Hides the project at once (``mark_deleting_at`` on its live generation); returns that generation."""
+    def mark(ref: ProjectRef) -> ProjectRef:
+        mark_deleting_at(ref)
+        return ref
+
+    return generations.resolved(tenant, project_id, mark)
+
+
+def mark_deleting_at(ref: ProjectRef) -> None:
     """Hides the project at once: out of the listing index, every route answers 404 from here on."""
     try:
         table().update(
-            project_pk(tenant, project_id),
+            ref.pk,
             PROJECT_SK,
             "SET #lifecycle = :deleting, updatedAt = :now REMOVE GSI1PK, GSI1SK",
             condition=LIVE_CONDITION,
@@ -121,48 +280,59 @@ def mark_deleting(tenant: str, project_id: str) -> None:
             values={**LIVE_VALUES, ":deleting": DELETING, ":now": utc_now()},
         )
     except ConditionFailed as failed:
-        raise project_not_found(project_id) from failed
+        raise NotLive(ref, failed.item) from failed
 
 
-def unmark_deleting(tenant: str, project_id: str) -> None:
-    """Compensates ``mark_deleting`` when the purge could not be started."""
-    table().update(
-        project_pk(tenant, project_id),
-        PROJECT_SK,
-        "SET #lifecycle = :live, GSI1PK = :gsi1pk, GSI1SK = :gsi1sk",
-        condition="#lifecycle = :deleting",
-        names=LIVE_NAMES,
-        values={**LIVE_VALUES, ":deleting": DELETING, ":gsi1pk": projects_index_pk(tenant),
-                ":gsi1sk": escape(project_id)},
-    )
+def unmark_deleting(ref: ProjectRef) -> None:
+    """Compensates ``mark_deleting_at`` when the purge could not be started, unless the project was
+    recreated meanwhile (then this generation stays deleting: two live generations must never exist)."""
+    db = table()
+    restore = "SET #lifecycle = :live, GSI1PK = :gsi1pk, GSI1SK = :gsi1sk"
+    values = {**LIVE_VALUES, ":deleting": DELETING, ":gsi1pk": projects_index_pk(ref.tenant),
+              ":gsi1sk": escape(ref.project_id)}
+    if ref.generation == 0:
+        db.update(ref.pk, PROJECT_SK, restore, condition="#lifecycle = :deleting AND attribute_not_exists(#latest)",
+                  names={**LIVE_NAMES, "#latest": LATEST}, values=values)
+        return
+    db.transact([
+        db.check_op(ref.anchor.pk, PROJECT_SK, "#latest = :generation", names={"#latest": LATEST},
+                    values={":generation": ref.generation}),
+        db.update_op(ref.pk, PROJECT_SK, restore, condition="#lifecycle = :deleting", names=LIVE_NAMES,
+                     values=values),
+    ])
 
 
-def transact(project_id: str, operations: list[dict[str, Any]]) -> None:
+def transact(ref: ProjectRef, operations: list[dict[str, Any]]) -> None:
     """Runs a transaction whose first operation is on the project (``touch_operation`` or
-    ``live_check_operation``): its failure means the project is gone, a 404. Other failures are
-    raised as they are, for the caller to name."""
+    ``live_check_operation``): its failure means the project is not live there (``NotLive``). Other
+    failures are raised as they are, for the caller to name."""
     try:
         table().transact(operations)
     except TransactionCancelled as cancelled:
         if cancelled.failed(0):
-            raise project_not_found(project_id) from cancelled
+            raise not_live(ref, cancelled, 0) from cancelled
         raise
 
 
-def live_check_operation(tenant: str, project_id: str) -> dict[str, Any]:
+def not_live(ref: ProjectRef, cancelled: TransactionCancelled, index: int) -> NotLive:
+    """The ``NotLive`` of a transaction whose project operation at ``index`` failed (it returns the old image)."""
+    return NotLive(ref, cancelled.items[index] if index < len(cancelled.items) else None)
+
+
+def live_check_operation(ref: ProjectRef) -> dict[str, Any]:
     """A transaction operation that only proves the project is live (it writes nothing to it)."""
-    return table().check_op(project_pk(tenant, project_id), PROJECT_SK, LIVE_CONDITION, names=LIVE_NAMES,
-                            values=LIVE_VALUES)
+    return table().check_op(ref.pk, PROJECT_SK, LIVE_CONDITION, names=LIVE_NAMES, values=LIVE_VALUES,
+                            return_old=True)
 
 
-def touch_operation(tenant: str, project_id: str, update: str, values: dict[str, Any]) -> dict[str, Any]:
+def touch_operation(ref: ProjectRef, update: str, values: dict[str, Any]) -> dict[str, Any]:
     """A transaction operation on the project item that also proves it is live."""
     return table().update_op(
-        project_pk(tenant, project_id),
+        ref.pk,
         PROJECT_SK,
         update,
         condition=LIVE_CONDITION,
         names=LIVE_NAMES,
         values={**LIVE_VALUES, **values},
+        return_old=True,
     )
-

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cairn.domain import bm25
-from cairn.store import blobs, knowledge, projects
-from cairn.store.keys import PROJECT_SK, project_pk
+from cairn.store import blobs, generations, knowledge, projects
+from cairn.store.keys import PROJECT_SK, ProjectRef
 from cairn.store.milestones import to_wire as milestone_wire
 from cairn.store.search_index import (
     KNOWLEDGE,
@@ -52,17 +52,18 @@ def search(tenant: str, project_ids: list[str] | None, query: str, limit: int, *
     when ``project_ids`` is None; unknown or deleted ones contribute nothing), newest first among equal
     scores. ``since`` keeps documents created at or after it (ISO 8601); ``agent_ids`` those stored by
     one of the agents (knowledge has no agent and is then left out)."""
-    return _Search(tenant, query, limit, since=since, agent_ids=agent_ids, kinds=None).run(project_ids, None)
+    return _Search(tenant, query, limit, since=since, agent_ids=agent_ids, kinds=None).run(project_ids)
 
 
 def search_project_milestones(tenant: str, project_id: str, query: str, limit: int) -> list[dict[str, Any]]:
     """Milestones of one project; ``NotFound`` unless the project is live in the tenant."""
-    hits = _Search(tenant, query, limit, kinds=frozenset({MILESTONE})).run([project_id], project_id)
+    searcher = _Search(tenant, query, limit, kinds=frozenset({MILESTONE}))
+    hits = generations.resolved(tenant, project_id, searcher.run_project)
     return [hit.item for hit in hits]
 
 
 def search_milestones(tenant: str, project_ids: list[str] | None, query: str, limit: int) -> list[dict[str, Any]]:
-    hits = _Search(tenant, query, limit, kinds=frozenset({MILESTONE})).run(project_ids, None)
+    hits = _Search(tenant, query, limit, kinds=frozenset({MILESTONE})).run(project_ids)
     return [hit.item for hit in hits]
 
 
@@ -75,6 +76,7 @@ class _Part:
 
     segment: Segment
     masked: set[int]
+    project: ProjectRef  # the generation whose partition holds the hits
 
 
 class _Search:
@@ -87,14 +89,25 @@ class _Search:
         self.agent_ids = agent_ids
         self.kinds = kinds
 
-    def run(self, project_ids: Sequence[str] | None, required: str | None) -> list[Hit]:
-        ids = list(dict.fromkeys(project_ids)) if project_ids is not None else _tenant_project_ids(self.tenant)
-        if not ids:
+    def run(self, project_ids: Sequence[str] | None) -> list[Hit]:
+        """Across the given projects (each at the generation this container knows, followed when it was
+        recreated), or every listed project (at the generation its listing entry names)."""
+        if project_ids is None:
+            return self._run(projects.list_refs(self.tenant), follow=False)
+        refs = [generations.current(self.tenant, project_id) for project_id in dict.fromkeys(project_ids)]
+        return self._run(refs, follow=True)
+
+    def run_project(self, ref: ProjectRef) -> list[Hit]:
+        """One project generation; ``NotLive`` unless it is live (``generations.resolved`` follows it)."""
+        return self._run([ref], follow=False, required=True)
+
+    def _run(self, refs: list[ProjectRef], *, follow: bool, required: bool = False) -> list[Hit]:
+        if not refs:
             return []
         parts: list[_Part] = []
         for attempt in range(3):
             try:
-                parts = self._parts(ids, required, single=len(ids) == 1)
+                parts = self._parts(refs, required=required, follow=follow)
                 break
             except SegmentGone:  # merged away since the manifest was read: read it again
                 if attempt == 2:
@@ -108,27 +121,35 @@ class _Search:
                 return hits
             count = min(total, count * 4)
 
-    def _parts(self, ids: list[str], required: str | None, *, single: bool) -> list[_Part]:
-        keys = [(project_pk(self.tenant, p), sk) for p in ids for sk in (PROJECT_SK, MANIFEST_SK)]
-        found = table().get_many(keys)
-        live = [p for p in ids if (found.get((project_pk(self.tenant, p), PROJECT_SK)) or {}).get("lifecycle")
-                == projects.LIVE]
-        if required is not None and required not in live:
-            raise projects.project_not_found(required)
+    def _parts(self, refs: list[ProjectRef], *, required: bool, follow: bool) -> list[_Part]:
+        if follow:
+            live = projects.read_live(refs, (PROJECT_SK, MANIFEST_SK))
+        else:
+            found = table().get_many([(ref.pk, sk) for ref in refs for sk in (PROJECT_SK, MANIFEST_SK)])
+            live = [(ref, {PROJECT_SK: found.get((ref.pk, PROJECT_SK)), MANIFEST_SK: found.get((ref.pk, MANIFEST_SK))})
+                    for ref in refs]
+            if required:
+                projects.require_live(live[0][1][PROJECT_SK], refs[0])
+            live = [(ref, items) for ref, items in live if projects.is_live(items[PROJECT_SK])]
         if not live or not self.terms:
             return []
-        pending: dict[str, list[Any]] = {}
-        for item in pending_items(self.tenant, ids[0] if single else None):
+        # Pending documents of the searched generations only: the scope in GSI3SK names the generation.
+        wanted = {(ref.project_id, ref.generation) for ref, _ in live}
+        pending: dict[tuple[str, int], list[Any]] = {}
+        for item in pending_items(self.tenant, live[0][0] if len(refs) == 1 else None):
             doc = doc_from_item(item)
-            pending.setdefault(doc.project_id, []).append(doc)
+            if (doc.project_id, doc.generation) in wanted:
+                pending.setdefault((doc.project_id, doc.generation), []).append(doc)
         parts: list[_Part] = []
-        for project_id in live:
-            manifest = found.get((project_pk(self.tenant, project_id), MANIFEST_SK)) or {}
+        for ref, items in live:
+            manifest = items[MANIFEST_SK] or {}
             segments = [load_segment(entry["key"]) for entry in manifest.get("segments", [])]
-            if pending.get(project_id):
-                segment, _ = segment_of_docs(f"{PENDING_KEY}{project_id}", project_id, pending[project_id])
+            docs = pending.get((ref.project_id, ref.generation))
+            if docs:
+                segment, _ = segment_of_docs(f"{PENDING_KEY}{ref.pk}", ref.project_id, docs, ref.generation)
                 segments.append(segment)
-            parts.extend(_Part(segment, masked) for segment, masked in zip(segments, _masks(segments), strict=True))
+            parts.extend(_Part(segment, masked, ref)
+                         for segment, masked in zip(segments, _masks(segments), strict=True))
         return parts
 
     def _scored(self, parts: list[_Part]) -> list[tuple[int, list[tuple[int, float]]]]:
@@ -178,10 +199,7 @@ class _Search:
         while len(hits) < self.limit and position < len(ranked):
             batch = ranked[position:position + self.limit - len(hits)]
             position += len(batch)
-            keys = []
-            for *_, n, d in batch:
-                segment = parts[n].segment
-                keys.append((project_pk(self.tenant, segment.project_id), segment.refs[d]))
+            keys = [(parts[n].project.pk, parts[n].segment.refs[d]) for *_, n, d in batch]
             found = table().get_many(keys)
             for (score, *_, n, d), key in zip(batch, keys, strict=True):
                 item = found.get(key)
@@ -248,11 +266,6 @@ def _precedence_masks(segments: list[Segment]) -> list[set[int]]:
         masks.append({index for index, ref in enumerate(segment.refs) if ref in seen})
         seen.update(segment.refs)
     return masks[::-1]
-
-
-def _tenant_project_ids(tenant: str) -> list[str]:
-    """The tenant's projects from the listing index (GSI1); liveness is then read strongly."""
-    return [project["projectId"] for project in projects.list_all(tenant)]
 
 
 def wire(kind: str, item: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from urllib.parse import unquote
 
 from cairn.settings import get_settings
 from cairn.store import projects
+from cairn.store.keys import ProjectRef
 from cairn.store.search_index import (
     ManifestConflict,
     ProjectGone,
@@ -51,53 +52,58 @@ class Compaction:
     merged: int = 0  # segments merged into one
     complete: bool = True  # False: stopped at the deadline, pending documents remain
     skipped: str | None = None  # why nothing was done (project gone, nothing pending)
+    generation: int = 0
 
 
 def compact(tenant: str, project_id: str, triggers: Iterable[tuple[str, str]] = (), *,
-            deadline: float | None = None) -> Compaction:
-    """Moves the project's pending documents into one new segment, lists it in the manifest, removes
-    their pending markers, and merges segments when there are too many.
+            deadline: float | None = None, generation: int = 0) -> Compaction:
+    """Moves the pending documents of one project generation into one new segment, lists it in the
+    manifest, removes their pending markers, and merges segments when there are too many.
 
     Pending documents are read from GSI3; ``triggers`` (keys of items a stream batch reported) that the
-    eventually consistent index does not show yet are read from the table, strongly."""
-    result = Compaction(project_id)
+    eventually consistent index does not show yet are read from the table, strongly. A generation that is
+    not live (deleted, or replaced by a recreated project) is left alone: its purge removes its documents."""
+    ref = ProjectRef(tenant, project_id, generation)
+    result = Compaction(project_id, generation=generation)
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    for item in pending_items(tenant, project_id):
+    for item in pending_items(tenant, ref):
         found[(item["PK"], item["SK"])] = item
     missing = [key for key in dict.fromkeys(triggers) if key not in found]
     if missing:
         for key, item in table().get_many(missing).items():
-            if item.get("GSI3SK") and doc_from_item(item).project_id == project_id:
+            doc = doc_from_item(item) if item.get("GSI3SK") else None
+            if doc is not None and (doc.project_id, doc.generation) == (project_id, generation):
                 found[key] = item
-    project, manifest = project_and_manifest(tenant, project_id)
+    project, manifest = project_and_manifest(tenant, project_id, generation)
     if project is None or project.get("lifecycle") != projects.LIVE:
         result.skipped = "project is not live"
         return result
     if not found:
         result.skipped = "nothing pending"
-        return _merge_if_needed(tenant, project_id, manifest, result)
+        return _merge_if_needed(tenant, project_id, manifest, result, generation=generation)
     items = list(found.values())
     docs = [doc_from_item(item) for item in items]
-    key = new_segment_key(tenant, project_id)
-    segment, payload = segment_of_docs(key, project_id, docs)
+    key = new_segment_key(tenant, project_id, generation)
+    segment, payload = segment_of_docs(key, project_id, docs, generation)
     size = write_segment(key, payload)
     try:
-        manifest = _append(tenant, project_id, manifest, segment_entry(key, payload, size))
+        manifest = _append(tenant, project_id, manifest, segment_entry(key, payload, size), generation)
     except ProjectGone:
         delete_segments([key])
         result.skipped = "project is not live"
         return result
     result.indexed = len(segment)
     result.cleared, result.complete = _clear(items, deadline)
-    return _merge_if_needed(tenant, project_id, manifest, result)
+    return _merge_if_needed(tenant, project_id, manifest, result, generation=generation)
 
 
-def _append(tenant: str, project_id: str, manifest: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+def _append(tenant: str, project_id: str, manifest: dict[str, Any], entry: dict[str, Any],
+            generation: int = 0) -> dict[str, Any]:
     for _ in range(MANIFEST_ATTEMPTS):
         try:
-            return replace_manifest(tenant, project_id, manifest, [*manifest["segments"], entry])
+            return replace_manifest(tenant, project_id, manifest, [*manifest["segments"], entry], generation)
         except ManifestConflict:
-            _, manifest = project_and_manifest(tenant, project_id)
+            _, manifest = project_and_manifest(tenant, project_id, generation)
     raise ManifestConflict(project_id)
 
 
@@ -129,7 +135,7 @@ def merge_run(sizes: list[int], max_segments: int) -> int:
 
 
 def _merge_if_needed(tenant: str, project_id: str, manifest: dict[str, Any], result: Compaction,
-                     max_segments: int | None = None) -> Compaction:
+                     max_segments: int | None = None, *, generation: int = 0) -> Compaction:
     limit = max_segments or get_settings().search_max_segments
     entries = list(manifest["segments"])
     start = merge_run([int(entry["docs"]) for entry in entries], limit)
@@ -137,11 +143,12 @@ def _merge_if_needed(tenant: str, project_id: str, manifest: dict[str, Any], res
         return result
     run = entries[start:]
     segments: list[Segment] = [load_segment(entry["key"]) for entry in run]
-    key = new_segment_key(tenant, project_id)
+    key = new_segment_key(tenant, project_id, generation)
     payload = merged_payload(project_id, segments)
     size = write_segment(key, payload)
     try:
-        replace_manifest(tenant, project_id, manifest, [*entries[:start], segment_entry(key, payload, size)])
+        replace_manifest(tenant, project_id, manifest, [*entries[:start], segment_entry(key, payload, size)],
+                         generation)
     except (ManifestConflict, ProjectGone):
         delete_segments([key])  # someone changed the index meanwhile: the next compaction merges
         return result
@@ -155,20 +162,21 @@ def compact_stream_batch(records: list[dict[str, Any]], *, deadline: float | Non
     """Compacts every project a DynamoDB stream batch touched; returns the sequence numbers of the first
     record of each project that failed or ran out of time (``batchItemFailures``: Lambda then retries the
     batch from the lowest one, and compaction, being idempotent, finishes the work)."""
-    groups: dict[tuple[str, str], list[tuple[str, tuple[str, str]]]] = {}
+    groups: dict[tuple[str, str, int], list[tuple[str, tuple[str, str]]]] = {}
     for record in records:
         stream = record.get("dynamodb") or {}
         image = unmarshal(stream.get("NewImage") or {})
         if not image.get("GSI3PK") or not image.get("GSI3SK"):
             continue
         tenant = unquote(image["GSI3PK"].split("#")[1])
-        project_id = doc_from_item(image).project_id
-        groups.setdefault((tenant, project_id), []).append((stream.get("SequenceNumber", ""),
-                                                            (image["PK"], image["SK"])))
+        doc = doc_from_item(image)
+        groups.setdefault((tenant, doc.project_id, doc.generation), []).append(
+            (stream.get("SequenceNumber", ""), (image["PK"], image["SK"])))
     failed: list[str] = []
-    for (tenant, project_id), entries in groups.items():
+    for (tenant, project_id, generation), entries in groups.items():
         try:
-            result = compact(tenant, project_id, [key for _, key in entries], deadline=deadline)
+            result = compact(tenant, project_id, [key for _, key in entries], deadline=deadline,
+                             generation=generation)
         except Exception as error:  # reported to Lambda below, which retries the batch from this record
             if on_error:
                 on_error(tenant, project_id, error)

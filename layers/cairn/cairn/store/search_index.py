@@ -3,7 +3,8 @@ immutable S3 segments listed by a manifest item.
 
 - A search document is any item of a project partition carrying ``document_attributes``: its terms
   (``"term:tf ..."``), ``termCount`` (document length), ``searchKind``, ``searchRev`` and the GSI3 keys
-  ``T#{tenant}#UNINDEXED`` / ``{project}#{createdAt}#{docId}`` that mark it not yet compacted.
+  ``T#{tenant}#UNINDEXED`` / ``{project scope}#{createdAt}#{docId}`` that mark it not yet compacted (the
+  scope tells generations of a recreated project apart: ``keys.project_scope``).
 - A segment (``{blob prefix}search/segment-{id}.json.gz``) holds a doc table and postings
   ``term -> "docDelta tf docDelta tf ..."`` (decoded lazily, per term, when a query asks for it).
 - The manifest (``SEARCH#MANIFEST`` in the project partition) lists segments in precedence order (a
@@ -29,7 +30,16 @@ from cairn.domain.bm25 import decode_terms, encode_terms, weighted_frequencies
 from cairn.domain.clock import utc_now
 from cairn.settings import get_settings
 from cairn.store import clients, projects
-from cairn.store.keys import PROJECT_SK, blob_prefix, escape, milestone_id_sk, project_pk
+from cairn.store.keys import (
+    PROJECT_SK,
+    ProjectRef,
+    blob_prefix,
+    escape,
+    milestone_id_sk,
+    parse_project_scope,
+    project_pk,
+    project_scope,
+)
 from cairn.store.table import TransactionCancelled, marshal, table
 
 INDEX = "GSI3"
@@ -53,55 +63,57 @@ def pending_pk(tenant: str) -> str:
     return f"T#{escape(tenant)}#UNINDEXED"
 
 
-def pending_prefix(project_id: str) -> str:
-    return f"{escape(project_id)}#"
+def pending_prefix(project_id: str, generation: int = 0) -> str:
+    return f"{project_scope(project_id, generation)}#"
 
 
-def pending_sk(project_id: str, created_at: str, doc_id: str) -> str:
-    return f"{pending_prefix(project_id)}{created_at}#{escape(doc_id)}"
+def pending_sk(project_id: str, created_at: str, doc_id: str, generation: int = 0) -> str:
+    return f"{pending_prefix(project_id, generation)}{created_at}#{escape(doc_id)}"
 
 
-def segment_prefix(tenant: str, project_id: str) -> str:
-    return f"{blob_prefix(tenant, project_id)}search/"
+def segment_prefix(tenant: str, project_id: str, generation: int = 0) -> str:
+    return f"{blob_prefix(tenant, project_id, generation)}search/"
 
 
-def new_segment_key(tenant: str, project_id: str) -> str:
+def new_segment_key(tenant: str, project_id: str, generation: int = 0) -> str:
     """Time-ordered and unique: ``segment-{ns}-{random}.json.gz``."""
-    return f"{segment_prefix(tenant, project_id)}segment-{time.time_ns():020d}-{secrets.token_hex(4)}.json.gz"
+    prefix = segment_prefix(tenant, project_id, generation)
+    return f"{prefix}segment-{time.time_ns():020d}-{secrets.token_hex(4)}.json.gz"
 
 
 # --- documents ----------------------------------------------------------------------------------------------
 
 
 def attributes_from_frequencies(tenant: str, project_id: str, kind: str, doc_id: str,
-                                frequencies: dict[str, int], created_at: str) -> dict[str, Any]:
+                                frequencies: dict[str, int], created_at: str, generation: int = 0) -> dict[str, Any]:
     return {
         "terms": encode_terms(frequencies),
         "termCount": sum(frequencies.values()),
         "searchKind": kind,
         "searchRev": secrets.token_hex(5),
         "GSI3PK": pending_pk(tenant),
-        "GSI3SK": pending_sk(project_id, created_at, doc_id),
+        "GSI3SK": pending_sk(project_id, created_at, doc_id, generation),
     }
 
 
 def document_attributes(tenant: str, project_id: str, kind: str, doc_id: str, text: str,
-                        created_at: str) -> dict[str, Any]:
+                        created_at: str, generation: int = 0) -> dict[str, Any]:
     """The attributes that make an item of the project partition a search document of ``kind``.
 
     Put them on the item in the same write that stores it (a changed item gets fresh ones: the
     new version supersedes the indexed one). ``doc_id`` must be unique per kind in the project;
     a ``milestone`` is loaded from its ``MSID#`` copy, any other kind from the item's own ``SK``.
+    ``generation`` is the project generation whose partition holds the item.
     """
     return attributes_from_frequencies(tenant, project_id, kind, doc_id,
-                                       weighted_frequencies([(text, 1)]), created_at)
+                                       weighted_frequencies([(text, 1)]), created_at, generation)
 
 
 def milestone_attributes(tenant: str, project_id: str, milestone_id: str, fields: dict[str, Any],
-                         created_at: str) -> dict[str, Any]:
+                         created_at: str, generation: int = 0) -> dict[str, Any]:
     parts = [(fields.get(name) or "", weight) for name, weight in MILESTONE_FIELD_WEIGHTS.items()]
     return attributes_from_frequencies(tenant, project_id, MILESTONE, milestone_id,
-                                       weighted_frequencies(parts), created_at)
+                                       weighted_frequencies(parts), created_at, generation)
 
 
 @dataclass(frozen=True)
@@ -117,29 +129,33 @@ class Doc:
     sequence: int
     agent_id: str | None
     terms: dict[str, int] = field(compare=False, repr=False)
+    generation: int = 0  # of the project: its partition holds the document
 
 
 def doc_from_item(item: dict[str, Any]) -> Doc:
     """A pending item (GSI3 or a stream image) as a document."""
-    project_part, created_at, id_part = item["GSI3SK"].split("#")
+    scope, created_at, id_part = item["GSI3SK"].split("#")
+    project_id, generation = parse_project_scope(scope)
     kind = item.get("searchKind") or MILESTONE
     doc_id = unquote(id_part)
     return Doc(ref=milestone_id_sk(doc_id) if kind == MILESTONE else item["SK"], kind=kind, doc_id=doc_id,
-               project_id=unquote(project_part), length=int(item.get("termCount") or 0), created_at=created_at,
+               project_id=project_id, length=int(item.get("termCount") or 0), created_at=created_at,
                sequence=int(item.get("sequenceNumber") or 0), agent_id=item.get("agentId"),
-               terms=decode_terms(item.get("terms") or ""))
+               terms=decode_terms(item.get("terms") or ""), generation=generation)
 
 
 # --- segments -----------------------------------------------------------------------------------------------
 
 
 class Segment:
-    """An immutable run of documents of one project with their postings (or pending docs, in memory)."""
+    """An immutable run of documents of one project generation with their postings (or pending docs, in
+    memory)."""
 
     def __init__(self, key: str, project_id: str, docs: dict[str, list[Any]], postings: dict[str, str],
-                 raw_size: int) -> None:
+                 raw_size: int, generation: int = 0) -> None:
         self.key = key
         self.project_id = project_id
+        self.generation = generation
         self.refs: list[str] = docs["ref"]
         self.kinds: list[str] = docs["kind"]
         self.ids: list[str] = docs["id"]
@@ -205,7 +221,8 @@ def _doc_table(docs: Sequence[Doc]) -> dict[str, list[Any]]:
             "seq": [d.sequence for d in docs], "agent": [d.agent_id for d in docs]}
 
 
-def segment_of_docs(key: str, project_id: str, docs: Sequence[Doc]) -> tuple[Segment, dict[str, Any]]:
+def segment_of_docs(key: str, project_id: str, docs: Sequence[Doc],
+                    generation: int = 0) -> tuple[Segment, dict[str, Any]]:
     """An in-memory segment of ``docs`` (the later of two equal refs wins) and its JSON payload."""
     latest = {doc.ref: doc for doc in docs}
     unique = list(latest.values())
@@ -215,9 +232,9 @@ def segment_of_docs(key: str, project_id: str, docs: Sequence[Doc]) -> tuple[Seg
             postings.setdefault(term, []).append((index, tf))
     table_ = _doc_table(unique)
     encoded = _encode_postings(postings)
-    payload = {"format": SEGMENT_FORMAT, "projectId": project_id, "docs": table_, "postings": encoded,
-               "stats": {"docs": len(unique), "length": sum(d.length for d in unique)}}
-    return Segment(key, project_id, table_, encoded, 0), payload
+    payload = {"format": SEGMENT_FORMAT, "projectId": project_id, "generation": generation, "docs": table_,
+               "postings": encoded, "stats": {"docs": len(unique), "length": sum(d.length for d in unique)}}
+    return Segment(key, project_id, table_, encoded, 0, generation), payload
 
 
 def merged_payload(project_id: str, segments: Sequence[Segment]) -> dict[str, Any]:
@@ -250,8 +267,9 @@ def merged_payload(project_id: str, segments: Sequence[Segment]) -> dict[str, An
             target = postings.setdefault(term, [])
             target.extend((local[doc], tf) for doc, tf in zip(*decoded, strict=True) if doc in local)
     postings = {term: entries for term, entries in postings.items() if entries}
-    return {"format": SEGMENT_FORMAT, "projectId": project_id, "docs": docs, "postings": _encode_postings(postings),
-            "stats": {"docs": len(docs["ref"]), "length": sum(docs["len"])}}
+    generation = segments[0].generation if segments else 0
+    return {"format": SEGMENT_FORMAT, "projectId": project_id, "generation": generation, "docs": docs,
+            "postings": _encode_postings(postings), "stats": {"docs": len(docs["ref"]), "length": sum(docs["len"])}}
 
 
 def encode_segment(payload: dict[str, Any]) -> bytes:
@@ -264,7 +282,8 @@ def decode_segment(key: str, data: bytes) -> Segment:
     payload = json.loads(raw)
     if payload.get("format") != SEGMENT_FORMAT:
         raise ValueError(f"segment {key} has unknown format {payload.get('format')!r}")
-    return Segment(key, payload["projectId"], payload["docs"], payload["postings"], len(raw))
+    return Segment(key, payload["projectId"], payload["docs"], payload["postings"], len(raw),
+                   int(payload.get("generation") or 0))
 
 
 class SegmentGone(Exception):
@@ -346,26 +365,29 @@ def delete_segments(keys: Sequence[str]) -> None:
 # --- pending documents --------------------------------------------------------------------------------------
 
 
-def pending_items(tenant: str, project_id: str | None = None) -> Iterator[dict[str, Any]]:
-    """Documents not yet in a segment: one Query of the tenant's GSI3 partition (per project:
-    ``begins_with(GSI3SK, project#)``), following 1 MB pages."""
-    return table().query_all(pending_pk(tenant), index=INDEX, projection=_PENDING_PROJECTION,
-                             sk_prefix=pending_prefix(project_id) if project_id is not None else None)
+def pending_items(tenant: str, project: ProjectRef | None = None) -> Iterator[dict[str, Any]]:
+    """Documents not yet in a segment: one Query of the tenant's GSI3 partition (per project generation:
+    ``begins_with(GSI3SK, scope#)``), following 1 MB pages."""
+    prefix = pending_prefix(project.project_id, project.generation) if project is not None else None
+    return table().query_all(pending_pk(tenant), index=INDEX, projection=_PENDING_PROJECTION, sk_prefix=prefix)
 
 
 # --- manifest -----------------------------------------------------------------------------------------------
 
 
-def empty_manifest(tenant: str, project_id: str) -> dict[str, Any]:
-    return {"PK": project_pk(tenant, project_id), "SK": MANIFEST_SK, "entity": "search-manifest", "version": 0,
-            "segments": [], "docs": 0, "length": 0}
+def empty_manifest(tenant: str, project_id: str, generation: int = 0) -> dict[str, Any]:
+    return {"PK": project_pk(tenant, project_id, generation), "SK": MANIFEST_SK, "entity": "search-manifest",
+            "version": 0, "segments": [], "docs": 0, "length": 0}
 
 
-def project_and_manifest(tenant: str, project_id: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
-    """The PROJECT item (None when missing) and the manifest (empty if none yet), one BatchGetItem."""
-    pk = project_pk(tenant, project_id)
+def project_and_manifest(tenant: str, project_id: str,
+                         generation: int = 0) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """The PROJECT item (None when missing) and the manifest (empty if none yet) of one project generation,
+    one BatchGetItem."""
+    pk = project_pk(tenant, project_id, generation)
     found = table().get_many([(pk, PROJECT_SK), (pk, MANIFEST_SK)])
-    return found.get((pk, PROJECT_SK)), found.get((pk, MANIFEST_SK)) or empty_manifest(tenant, project_id)
+    return found.get((pk, PROJECT_SK)), found.get((pk, MANIFEST_SK)) or empty_manifest(tenant, project_id,
+                                                                                         generation)
 
 
 def segment_entry(key: str, payload: dict[str, Any], size: int) -> dict[str, Any]:
@@ -381,10 +403,10 @@ class ProjectGone(Exception):
 
 
 def replace_manifest(tenant: str, project_id: str, manifest: dict[str, Any],
-                     segments: list[dict[str, Any]]) -> dict[str, Any]:
+                     segments: list[dict[str, Any]], generation: int = 0) -> dict[str, Any]:
     """Writes ``segments`` as the new manifest if it is still the version read and the project is live."""
     version = int(manifest["version"])
-    new = {**empty_manifest(tenant, project_id), "version": version + 1, "segments": segments,
+    new = {**empty_manifest(tenant, project_id, generation), "version": version + 1, "segments": segments,
            "docs": sum(int(s["docs"]) for s in segments), "length": sum(int(s["length"]) for s in segments),
            "updatedAt": utc_now()}
     db = table()
@@ -392,7 +414,7 @@ def replace_manifest(tenant: str, project_id: str, manifest: dict[str, Any],
     values = None if version == 0 else {":version": version}
     try:
         db.transact([
-            projects.live_check_operation(tenant, project_id),
+            projects.live_check_operation(ProjectRef(tenant, project_id, generation)),
             db.put_op(new, condition, values=values),
         ])
     except TransactionCancelled as cancelled:

@@ -14,7 +14,7 @@ from typing import Any
 
 from cairn.domain.errors import Busy
 from cairn.store import blobs, branches
-from cairn.store.keys import entries_end, entry_sk, log_head_sk, milestone_head_sk, project_pk
+from cairn.store.keys import ProjectRef, entries_end, entry_sk, log_head_sk, milestone_head_sk
 from cairn.store.table import table
 
 MAX_ATTEMPTS = 60
@@ -33,14 +33,14 @@ def retrying(branch: str) -> Iterator[int]:
     raise Busy(f"too many concurrent writes to branch '{branch}'; retry the request")
 
 
-def attempts(tenant: str, project_id: str, branch: str, stream: str) -> Iterator[tuple[dict[str, Any], int]]:
+def attempts(ref: ProjectRef, branch: str, stream: str) -> Iterator[tuple[dict[str, Any], int]]:
     """Yields (head, next sequence number) for each try; the caller returns on success."""
     for _ in retrying(branch):
-        head = branches.head(tenant, project_id, branch, stream)
+        head = branches.head_at(ref, branch, stream)
         yield head, head[branches.HEAD_COUNTER[stream]] + 1
 
 
-def counter_operation(tenant: str, project_id: str, branch: str, stream: str, sequence: int,
+def counter_operation(ref: ProjectRef, branch: str, stream: str, sequence: int,
                       *, require_active: bool) -> dict[str, Any]:
     counter = branches.HEAD_COUNTER[stream]
     condition = f"{counter} = :previous"
@@ -50,27 +50,27 @@ def counter_operation(tenant: str, project_id: str, branch: str, stream: str, se
         condition += " AND #status = :active"
         values[":active"] = "active"
         names = branches.STATUS_NAMES
-    return table().update_op(project_pk(tenant, project_id), head_sk(stream, branch),
+    return table().update_op(ref.pk, head_sk(stream, branch),
                              f"SET {counter} = :sequence", condition=condition, names=names, values=values)
 
 
-def page(tenant: str, project_id: str, branch: str, stream: str, *, limit: int,
+def page(ref: ProjectRef, branch: str, stream: str, *, limit: int,
          offset: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The head and up to ``limit`` entries, newest first, skipping ``offset``.
 
     Offset 0 is one Query (the head sorts first). A later page reads the head, then starts
     the Query at the computed key, so what is scanned never grows with the branch's length.
     """
-    pk = project_pk(tenant, project_id)
+    pk = ref.pk
     head_key = head_sk(stream, branch)
     db = table()
     if offset == 0:
         items = list(db.query_all(pk, sk_between=(head_key, entries_end(head_key)), limit=limit + 1))
         if not items or items[0]["SK"] != head_key:
-            branches.head(tenant, project_id, branch, stream)  # raises the precise 404
+            branches.missing_head(ref, branch)  # the Query read strongly: the head is missing; which 404?
         head, entries = items[0], items[1:]
     else:
-        head = branches.head(tenant, project_id, branch, stream)
+        head = branches.head_at(ref, branch, stream)
         newest = head[branches.HEAD_COUNTER[stream]] - offset
         entries = []
         if newest >= 1:

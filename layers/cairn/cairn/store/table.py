@@ -280,9 +280,9 @@ class Table:
         return {"Put": op}
 
     def update_op(self, pk: str, sk: str, update: str, *, condition: str | None = None,
-                  names: dict | None = None, values: dict | None = None) -> dict[str, Any]:
+                  names: dict | None = None, values: dict | None = None, return_old: bool = False) -> dict[str, Any]:
         op: dict[str, Any] = {"TableName": self.name, "Key": marshal(key(pk, sk)), "UpdateExpression": update}
-        _add_condition(op, condition, names, values, False)
+        _add_condition(op, condition, names, values, return_old)
         return {"Update": op}
 
     def delete_op(self, pk: str, sk: str, condition: str | None = None, *, names: dict | None = None,
@@ -292,9 +292,9 @@ class Table:
         return {"Delete": op}
 
     def check_op(self, pk: str, sk: str, condition: str, *, names: dict | None = None,
-                 values: dict | None = None) -> dict[str, Any]:
+                 values: dict | None = None, return_old: bool = False) -> dict[str, Any]:
         op: dict[str, Any] = {"TableName": self.name, "Key": marshal(key(pk, sk))}
-        _add_condition(op, condition, names, values, False)
+        _add_condition(op, condition, names, values, return_old)
         return {"ConditionCheck": op}
 
 
