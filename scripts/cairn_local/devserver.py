@@ -41,7 +41,7 @@ def _resume_purges(names: LocalNames) -> int:
     )
     deleting = [item for page in scan for item in page.get("Items", [])]
     for item in deleting:
-        start_purge(item["tenantId"]["S"], item["projectId"]["S"])
+        start_purge(item["tenantId"]["S"], item["projectId"]["S"], int(item.get("generation", {"N": "0"})["N"]))
     return len(deleting)
 
 
