@@ -314,3 +314,66 @@ def test_access_is_checked_before_a_malformed_body_is_described(http, agent, cal
     for body in (rb'{"k": "\ud800"}', _nested(10_000), b"\xff"):
         assert_error(_raw(viewer, "PUT", url(project, "/metadata/notes"), body), 403, code="forbidden")
         assert_error(http.put(url(project, "/metadata/notes"), content=body), 401, code="unauthenticated")
+
+
+# --- one rule for identifiers that travel in URL paths (cairn.domain.identifiers) --------------------------------
+
+CONTROL_CHARACTERS = ["\x00", "\x01", "\x1f", "\x7f", "\x85", "\x9f"]
+DOT_NAMES = [".", ".."]
+
+
+def test_project_and_contributor_ids_are_never_dot_segments_or_hold_control_characters(agent, subtests):
+    bad = [*DOT_NAMES, *(f"a{c}b" for c in CONTROL_CHARACTERS), "\x7f"]
+    for value in bad:
+        with subtests.test(id=value):
+            assert_error(agent.post(PROJECTS, json=project_body(projectId=value)), 400, code="invalid_input",
+                         field="projectId")
+            assert_error(agent.post("/api/v1/memory/contributors", json={"contributorId": value, "displayName": "d"}),
+                         400, code="invalid_input", field="contributorId")
+            assert_error(agent.post("/api/v1/memory/search", json={"query": "q", "projectIds": ["ok", value]}),
+                         400, field="projectIds.1")
+    for value in ("a.b", "...", ".hidden", "v1..2", "é-ü"):
+        with subtests.test(accepted=value):
+            assert agent.post(PROJECTS, json=project_body(projectId=value)).status_code == 200
+    assert len(agent.get(PROJECTS).json()["projects"]) == 5
+    assert agent.get("/api/v1/memory/contributors").json() == {"contributors": []}
+
+
+def test_branch_names_have_no_dot_empty_or_control_parts(agent, project, subtests):
+    bad = [*DOT_NAMES, "feature/..", "./x", "a/./b", "/lead", "trail/", "a//b", "/",
+           *(f"b{c}x" for c in CONTROL_CHARACTERS)]
+    for name in bad:
+        with subtests.test(branchName=name):
+            body = {"branchName": name, "purpose": "p", "agentId": "a"}
+            assert_error(agent.post(url(project, "/branches"), json=body), 400, code="invalid_input",
+                         field="branchName")
+            assert_error(agent.post(url(project, "/branches"), json={**body, "branchName": "ok-name",
+                                                                      "parentBranch": name}), 400,
+                         field="parentBranch")
+            assert_error(agent.post(url(project, "/store"), json=milestone(branchName=name)), 400, field="branchName")
+            assert_error(agent.post(url(project, "/log"), json=log_entry(branchName=name)), 400, field="branchName")
+            assert_error(agent.post(url(project, "/merge"), json=merge_body(name)), 400, field="sourceBranch")
+            assert_error(agent.post(url(project, "/merge"), json=merge_body("main", targetBranch=name)), 400,
+                         field="targetBranch")
+            assert_error(agent.get(url(project, "/recall"), params={"view": "branch", "branch": name}), 400,
+                         field="branch")
+    for name in ("feature/auth", "v1.2", "a/b.c/d", "...x"):
+        with subtests.test(accepted=name):
+            create_branch(agent, project, name)
+    assert project_of(agent, project)["activeBranches"] == ["main", "...x", "a/b.c/d", "feature/auth", "v1.2"]
+
+
+def test_metadata_segments_are_never_dot_segments(agent, project, subtests):
+    # Sent percent-encoded: an HTTP client would resolve a literal "/metadata/.." to the project itself.
+    for raw in ("%2E", "%2E%2E", ".%2E", "%2e."):
+        with subtests.test(segment=raw):
+            response = agent.put(url(project, f"/metadata/{raw}"), json={"k": "v"})
+            assert_error(response, 400, code="invalid_input", field="segment")
+    for segment in DOT_NAMES:
+        with subtests.test(recall=segment):
+            assert_error(agent.get(url(project, "/recall"), params={"view": "metadata", "segment": segment}), 400,
+                         field="segment")
+    for segment in ("...", ".a", "a..b"):
+        with subtests.test(accepted=segment):
+            assert agent.put(url(project, f"/metadata/{segment}"), json={"k": segment}).status_code == 200
+            assert recalled(agent, project, view="metadata", segment=segment)["metadata"]["content"] == {"k": segment}

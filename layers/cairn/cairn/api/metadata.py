@@ -7,15 +7,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path
 
+from cairn.api.models import SegmentName
 from cairn.domain.errors import InvalidInput
-from cairn.domain.limits import METADATA_DOCUMENT_MAX_BYTES, SEGMENT_NAME_MAX
+from cairn.domain.limits import METADATA_DOCUMENT_MAX_BYTES
 from cairn.http.body import JSONRoute
 from cairn.http.idempotency import Idempotent
 from cairn.store import metadata
 
 router = APIRouter(prefix="/api/v1/memory/projects/{project_id}", route_class=JSONRoute)
-SEGMENT_PATTERN = r"^[A-Za-z0-9._-]+$"
-Segment = Annotated[str, Path(min_length=1, max_length=SEGMENT_NAME_MAX, pattern=SEGMENT_PATTERN)]
+Segment = Annotated[SegmentName, Path()]
 
 
 @router.put("/metadata/{segment}")

@@ -4,22 +4,34 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic_core import PydanticCustomError
 
-from cairn.domain import limits
+from cairn.domain import identifiers, limits
 from cairn.domain.branches import DEFAULT_BRANCH
-
-# Identifiers travel in URL paths: no whitespace and none of the characters a path gives meaning to.
-_IDENTIFIER = r"^[^\s/?#%\\]+$"
-_BRANCH = r"^[^\s?#%\\]+$"
 
 
 def _text(max_length: int, min_length: int = 0, pattern: str | None = None) -> object:
     return StringConstraints(min_length=min_length, max_length=max_length, pattern=pattern)
 
 
-ProjectId = Annotated[str, _text(limits.PROJECT_ID_MAX, 1, _IDENTIFIER)]
-BranchName = Annotated[str, _text(limits.BRANCH_NAME_MAX, 1, _BRANCH)]
+def _identifier(value: str) -> str:
+    if (problem := identifiers.problem(value)) is not None:
+        raise PydanticCustomError("identifier", problem)
+    return value
+
+
+def _branch_name(value: str) -> str:
+    if (problem := identifiers.problem(value, parts=True)) is not None:
+        raise PydanticCustomError("identifier", problem)
+    return value
+
+
+# Identifiers travel in URL paths: one rule for all of them (cairn.domain.identifiers).
+ProjectId = Annotated[str, _text(limits.PROJECT_ID_MAX, 1), AfterValidator(_identifier)]
+BranchName = Annotated[str, _text(limits.BRANCH_NAME_MAX, 1), AfterValidator(_branch_name)]
+SegmentName = Annotated[str, _text(limits.SEGMENT_NAME_MAX, 1, limits.SEGMENT_NAME_PATTERN),
+                        AfterValidator(_identifier)]
 AgentId = Annotated[str, _text(limits.AGENT_ID_MAX, 1)]
 AgentType = Annotated[str, _text(limits.AGENT_TYPE_MAX, 1)]
 ProjectName = Annotated[str, _text(limits.PROJECT_NAME_MAX, 1)]

@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from cairn.api.models import BranchName, SegmentName
+from cairn.domain.branches import DEFAULT_BRANCH
 from cairn.domain.errors import InvalidInput
 from cairn.domain.limits import PAGE_LIMIT_MAX
 from cairn.domain.payload import fitting
@@ -28,9 +30,9 @@ def recall(
     project_id: str,
     principal: Reader,
     view: View = "overview",
-    branch: Annotated[str, Query(min_length=1, max_length=256)] = "main",
+    branch: Annotated[BranchName, Query()] = DEFAULT_BRANCH,
     milestoneId: Annotated[str | None, Query(max_length=64)] = None,  # noqa: N803 - the spec's name
-    segment: Annotated[str | None, Query(max_length=128)] = None,
+    segment: Annotated[SegmentName | None, Query()] = None,
     limit: Annotated[int | None, Query(ge=1, le=PAGE_LIMIT_MAX)] = None,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> dict[str, Any]:

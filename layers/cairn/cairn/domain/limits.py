@@ -16,6 +16,7 @@ AGENT_ID_MAX = 256
 AGENT_TYPE_MAX = 64
 ABANDON_REASON_MAX = 2_000
 SEGMENT_NAME_MAX = 128
+SEGMENT_NAME_PATTERN = r"^[A-Za-z0-9._-]+$"
 METADATA_DOCUMENT_MAX_BYTES = 100_000
 # Objects and arrays nested in any request body (docs/errors.md): deeper documents cannot be answered.
 JSON_DEPTH_MAX = 64
