@@ -43,7 +43,9 @@ async def _accept_lifespan(receive: Any, send: Any) -> None:
 
 
 async def _not_found(scope: dict[str, Any], send: Any) -> None:
-    correlation = str(uuid.uuid4())
+    from cairn.http.correlation import incoming
+
+    correlation = incoming(scope) or str(uuid.uuid4())
     body = json.dumps({"error": {"code": "not_found", "message": f"no route for {scope['method']} {scope['path']}"},
                        "correlationId": correlation})
     await send({"type": "http.response.start", "status": 404,

@@ -14,6 +14,14 @@ def test_unknown_route_is_404_with_a_correlation_id(agent):
     assert body["correlationId"] == response.headers["x-correlation-id"]
 
 
+def test_unknown_route_echoes_the_callers_correlation_id(agent):
+    response = agent.get("/api/v1/memory/nothing-here", headers={"x-correlation-id": "trace-42"})
+
+    assert response.status_code == 404
+    assert response.headers["x-correlation-id"] == "trace-42"
+    assert response.json()["correlationId"] == "trace-42"
+
+
 def test_unhandled_error_is_500_without_internals_and_with_the_correlation_id(agent, project, monkeypatch):
     from cairn.store import projects
 

@@ -10,13 +10,13 @@ from typing import Any
 
 from cairn.http.observability import correlation_id, logger
 
-__all__ = ["HEADER", "CorrelationMiddleware", "correlation_id"]
+__all__ = ["HEADER", "CorrelationMiddleware", "correlation_id", "incoming"]
 
 HEADER = "x-correlation-id"
 _ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
-def _incoming(scope: dict[str, Any]) -> str | None:
+def incoming(scope: dict[str, Any]) -> str | None:
     for name, value in scope.get("headers", []):
         if name.decode("latin-1").lower() == HEADER:
             candidate = value.decode("latin-1")
@@ -34,7 +34,7 @@ class CorrelationMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        value = _incoming(scope) or str(uuid.uuid4())
+        value = incoming(scope) or str(uuid.uuid4())
         # Not reset afterwards: the value lives in this request's task context, and the error middleware
         # outside this one still needs it for a 500's body and log line.
         correlation_id.set(value)
