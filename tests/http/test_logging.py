@@ -30,11 +30,14 @@ def info_logs() -> Iterator[Captured]:
     log = logger()
     handler = log.registered_handler
     captured = Captured()
-    previous_level, previous_stream = log.log_level, handler.setStream(captured.buffer)
+    # Swapped without setStream, which flushes the old stream: the Logger may have been made while pytest
+    # captured an earlier test's output, into a file that is closed by now.
+    previous_level, previous_stream = log.log_level, handler.stream
+    handler.stream = captured.buffer
     log.setLevel("INFO")
     yield captured
     log.setLevel(previous_level)
-    handler.setStream(previous_stream)
+    handler.stream = previous_stream
 
 
 def json_lines(output: str) -> list[dict]:
