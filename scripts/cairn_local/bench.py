@@ -2,9 +2,9 @@
 10 and of 10,000 milestones; and the cold import time of every function in template.yaml.
 
 Requests take the real HTTP path (gateway -> the route group's FastAPI app -> store) over an
-in-process moto. Call counts and ScannedCount carry over to AWS; latencies are moto's, and moto
-walks every item of the table on each Query, so at the big size they grow with the table (about
-30,000 items) where DynamoDB's would not.
+in-process moto, with the patches every local use of moto gets (emulator.install_patches: a Query
+reads its partition, a transaction copies only its items). Call counts and ScannedCount carry over to
+AWS; latencies are moto's.
 
     python -m cairn_local.bench [--json PATH] [--quick] [--only search]
 
@@ -16,7 +16,6 @@ The exit code is 0 even when a target fails: this is a report, and failures are 
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import math
 import os
@@ -28,7 +27,6 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -72,84 +70,6 @@ def provision_stack() -> None:
     os.environ.update(provision(LocalNames()))
     os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
     reset_cairn_caches()
-
-
-# --- moto, made fast enough for 30,000 items -------------------------------------------------------------
-# Two shortcuts for the benchmark only; they change no answer, ScannedCount included. Without them a
-# transaction costs ~17 s at the big size (moto deep-copies the whole table, once per operation, in
-# case it must roll back) and a Query ~1.2 s (moto sorts every item of the table on each one).
-
-_SORTED_ITEMS = "_bench_sorted_items"
-
-
-def _cached_all_items(original: Callable[..., Any]) -> Callable[..., Any]:
-    """``Table.all_items`` (every item, sorted by key) kept until an item is added or removed; updates
-    change items in place and never their keys, so the order stays right."""
-
-    def all_items(self: Any) -> list[Any]:
-        cached = self.__dict__.get(_SORTED_ITEMS)
-        if cached is None:
-            cached = self.__dict__[_SORTED_ITEMS] = original(self)
-        return list(cached)
-
-    return all_items
-
-
-def _invalidating(original: Callable[..., Any]) -> Callable[..., Any]:
-    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
-        self.__dict__.pop(_SORTED_ITEMS, None)
-        return original(self, *args, **kwargs)
-
-    return method
-
-
-def _item_level_rollback(original: Callable[..., Any]) -> Callable[..., Any]:
-    """TransactWriteItems that saves only the items it names and puts them back if it fails, instead
-    of moto's copy of every table (made a no-op here). Stream records of a failed one are not undone."""
-    from moto.dynamodb.models.dynamo_type import DynamoType
-    from moto.dynamodb.models.table import Table
-
-    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        saved = []
-        for entry in transact_items:
-            operation = next(iter(entry.values()))
-            table = self.get_table(operation["TableName"])
-            key = operation.get("Key") or operation["Item"]
-            hash_value, range_value = DynamoType(key[table.hash_key_attr]), DynamoType(key[table.range_key_attr])
-            saved.append((table, hash_value, range_value, copy.deepcopy(table.get_item(hash_value, range_value))))
-        Table.__deepcopy__ = lambda table, memo: table  # calls are serialized by install_patches()' lock
-        try:
-            original(self, transact_items)
-        except Exception:
-            for table, hash_value, range_value, item in reversed(saved):
-                table.__dict__.pop(_SORTED_ITEMS, None)
-                if item is None:
-                    table.items[hash_value].pop(range_value, None)
-                else:
-                    table.items[hash_value][range_value] = item
-            raise
-        finally:
-            del Table.__deepcopy__
-
-    return transact_write_items
-
-
-@contextmanager
-def accelerated_moto() -> Iterator[None]:
-    from moto.dynamodb.models import DynamoDBBackend
-    from moto.dynamodb.models.table import Table
-
-    originals = [(Table, "all_items", _cached_all_items), (Table, "put_item", _invalidating),
-                 (Table, "delete_item", _invalidating),
-                 (DynamoDBBackend, "transact_write_items", _item_level_rollback)]
-    saved = [(owner, name, getattr(owner, name)) for owner, name, _ in originals]
-    for owner, name, wrap in originals:
-        setattr(owner, name, wrap(getattr(owner, name)))
-    try:
-        yield
-    finally:
-        for owner, name, method in saved:
-            setattr(owner, name, method)
 
 
 # --- call recording ----------------------------------------------------------------------------------------
@@ -465,7 +385,7 @@ def bench_size(client: Any, recorder: Recorder, size: int, iterations: int) -> d
 def run_http_bench(iterations: int) -> list[dict[str, Any]]:
     from moto import mock_aws
 
-    with mock_aws(config=MOTO_CONFIG), accelerated_moto():
+    with mock_aws(config=MOTO_CONFIG):
         provision_stack()
         warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
         from fastapi.testclient import TestClient

@@ -250,9 +250,9 @@ def run_search_bench(iterations: int) -> dict[str, Any]:
 
     from moto import mock_aws
 
-    from cairn_local.bench import MOTO_CONFIG, Recorder, accelerated_moto, provision_stack
+    from cairn_local.bench import MOTO_CONFIG, Recorder, provision_stack
 
-    with mock_aws(config=MOTO_CONFIG), accelerated_moto():
+    with mock_aws(config=MOTO_CONFIG):
         provision_stack()
         warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
         from fastapi.testclient import TestClient

@@ -4,6 +4,8 @@ GetRecords) and calls each template function that has a ``DynamoDB`` event, in p
 Lambda would send: the event's ``FilterCriteria`` applied (the subset Cairn uses: value lists and
 ``exists``), at most ``BatchSize`` records per call, and ``batchItemFailures`` retried from the lowest
 reported sequence number (a few times, then skipped with a warning, as ``MaximumRetryAttempts`` would).
+When the table lives in this process's moto, the poller registers as the stream's reader
+(``emulator.stream_reader``), so that what it has read is trimmed and what it has not is kept.
 
     poller = StreamPoller(table_name)
     poller.drain()        # tests: deliver everything written so far
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from cairn_local import handlers, template
+from cairn_local import emulator, handlers, template
 
 log = logging.getLogger("cairn.local.streams")
 DEFAULT_MAX_RETRIES = 3  # Lambda retries until the record expires; locally a few times is enough
@@ -127,6 +129,9 @@ class StreamPoller:
         self._client = boto3.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
         self._dynamodb = boto3.client("dynamodb")
         self._iterators: dict[tuple[str, str], str] = {}  # (source, shard) -> next shard iterator
+        self._read_up_to: dict[tuple[str, str], int] = {}  # (source, shard) -> next sequence number to read
+        self._reader: emulator.StreamReader | None = None
+        self._registered = False
         self._stream_arn: str | None = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -153,21 +158,39 @@ class StreamPoller:
                                                        ShardIteratorType=self.starting_position)["ShardIterator"]
         response = self._client.get_records(ShardIterator=iterator, Limit=_GET_RECORDS_LIMIT)
         self._iterators[position] = response["NextShardIterator"]
-        return response.get("Records", [])
+        records = response.get("Records", [])
+        if records:
+            self._read_up_to[position] = int(records[-1]["dynamodb"]["SequenceNumber"]) + 1
+        return records
+
+    def _release(self, shards: list[str]) -> None:
+        """Tells the in-process stream what every source has read (it may then trim it)."""
+        if self._reader is None:
+            return
+        positions = [self._read_up_to.get((source.logical_id, shard), self._reader.position)
+                     for shard in shards for source in self.sources]
+        if positions:
+            self._reader.advance(min(positions))
 
     # --- delivering -------------------------------------------------------------------------------------------
 
     def poll_once(self) -> int:
         """Reads what is new on every shard for every source and delivers it; returns records read."""
         with self._lock:
+            if not self._registered:  # before the first read: nothing unread may be trimmed from then on
+                self._registered = True
+                self._reader = emulator.stream_reader(self.table_name) if self.starting_position == "TRIM_HORIZON" \
+                    else None
             read = 0
-            for shard in self._shards():
+            shards = self._shards()
+            for shard in shards:
                 for source in self.sources:
                     records = self._read(source, shard)
                     read += len(records)
                     admitted = [lambda_record(r, self._arn()) for r in records if admits(source, r)]
                     for start in range(0, len(admitted), source.batch_size):
                         self._deliver(source, admitted[start:start + source.batch_size])
+            self._release(shards)
             return read
 
     def _deliver(self, source: StreamSource, batch: list[dict[str, Any]]) -> None:
@@ -210,3 +233,5 @@ class StreamPoller:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        if self._reader is not None:
+            self._reader.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from cairn.store import search, search_compaction
 from cairn_local import search_corpus
-from cairn_local.bench import accelerated_moto
 
 TENANT = "tenant-relevance"
 RECALL_AT_5_MIN = 0.85
@@ -25,14 +24,13 @@ def test_recall_and_mrr_on_the_synthetic_history(aws):
     assert len(search_corpus.QUERIES) >= 30
     sample = search_corpus.QUERIES[::8][:SAMPLED]
 
-    with accelerated_moto():  # moto copies every table (its stream included) per transaction otherwise
-        keys = search_corpus.seed(TENANT, corpus)
-        assert len(keys) == len(corpus)
-        before = [rank(keys, query) for query in sample]
-        for project in search_corpus.PROJECTS:
-            assert search_compaction.compact(TENANT, project).complete
-        result = search_corpus.evaluate(lambda query: rank(keys, query), corpus)
-        after = [rank(keys, query) for query in sample]
+    keys = search_corpus.seed(TENANT, corpus)
+    assert len(keys) == len(corpus)
+    before = [rank(keys, query) for query in sample]
+    for project in search_corpus.PROJECTS:
+        assert search_compaction.compact(TENANT, project).complete
+    result = search_corpus.evaluate(lambda query: rank(keys, query), corpus)
+    after = [rank(keys, query) for query in sample]
 
     assert after == before  # the same answers from segments as from pending documents
     print(f"recall@5={result.recall_at_5:.3f} MRR={result.mrr:.3f} over {result.queries} queries")

@@ -23,6 +23,8 @@ from cairn.http.observability import logger
 _HTTP_CODES = {400: "invalid_input", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type"}
 
+RETRY_AFTER_SECONDS = "1"
+
 
 def error_response(status: int, code: str, message: str, field: str | None = None,
                    details: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -66,6 +68,8 @@ async def _on_validation(request: Request, exc: RequestValidationError) -> JSONR
 
 async def _on_cairn_error(_: Request, exc: CairnError) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    if exc.status == 503:  # contention: worth retrying, after a pause (RFC 9110 Retry-After, in seconds)
+        headers = {"Retry-After": RETRY_AFTER_SECONDS}
     return error_response(exc.status, exc.code, exc.message, exc.field, headers=headers)
 
 

@@ -17,8 +17,14 @@ from cairn.store import blobs, branches
 from cairn.store.keys import ProjectRef, entries_end, entry_sk, log_head_sk, milestone_head_sk
 from cairn.store.table import table
 
-MAX_ATTEMPTS = 60
-_BACKOFF_SECONDS = 0.004
+# Optimistic retries when another writer moved the branch's counter first: capped exponential backoff with full
+# jitter, within a time budget far under the client's timeout (API Gateway 30 s, Lambda 29 s). One attempt is
+# two DynamoDB round trips (~10 ms in AWS, a few ms on the local stack), so the budget is many attempts
+# even for a branch with dozens of concurrent writers; then Busy (503, Retry-After).
+RETRY_BUDGET_SECONDS = 5.0
+MAX_ATTEMPTS = 200  # a bound should the clock misbehave; the budget ends retries long before
+BACKOFF_BASE_SECONDS = 0.002
+BACKOFF_CAP_SECONDS = 0.1
 
 
 def head_sk(stream: str, branch: str) -> str:
@@ -26,10 +32,15 @@ def head_sk(stream: str, branch: str) -> str:
 
 
 def retrying(branch: str) -> Iterator[int]:
-    """Yields attempt numbers, with jittered backoff between them, until the caller returns."""
+    """Yields attempt numbers until the caller returns, sleeping between them a random time up to a bound that
+    doubles per attempt (capped); raises Busy when the next sleep would end past the time budget."""
+    deadline = time.monotonic() + RETRY_BUDGET_SECONDS
     for attempt in range(MAX_ATTEMPTS):
         yield attempt
-        time.sleep(random.uniform(0, _BACKOFF_SECONDS * min(attempt + 1, 10)))  # noqa: S311 - jitter, not a secret
+        pause = random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** attempt))  # noqa: S311 - jitter
+        if time.monotonic() + pause > deadline:
+            break
+        time.sleep(pause)
     raise Busy(f"too many concurrent writes to branch '{branch}'; retry the request")
 
 
