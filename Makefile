@@ -7,7 +7,7 @@ export SAM_CLI_TELEMETRY := 0
 export PYTHONPATH := $(CURDIR)/layers/cairn:$(CURDIR)/scripts
 PORT ?= 8000
 
-.PHONY: dev test lint bench bench-http soak token validate build clean
+.PHONY: dev test lint openapi bench bench-http soak token validate build clean
 
 $(VENV)/.installed: requirements-dev.txt layers/cairn/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,10 +23,15 @@ dev: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m pytest -n 2 tests
 
-## make lint: ruff on the code, cfn-lint on the template.
+## make lint: ruff on the code, cfn-lint on the template, openapi.json and docs/routes.md against the code.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check layers scripts tests functions
 	$(VENV)/bin/cfn-lint template.yaml
+	$(PY) -m cairn_local.contract --check
+
+## make openapi: write openapi.json (every route group's OpenAPI, merged) and docs/routes.md from the code.
+openapi: $(VENV)/.installed
+	$(PY) -m cairn_local.contract
 
 ## make bench: DynamoDB calls, ScannedCount and latency per operation; cold import time per function;
 ## then the same memory API over HTTP against a `make dev` server it starts (bench-http).

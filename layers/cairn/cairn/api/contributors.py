@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from cairn.api.insight_models import UpsertContributor
+from cairn.api.paths import ContributorIdPath
 from cairn.domain.payload import fitting
 from cairn.http.auth import Admin, Reader
 from cairn.http.body import JSONRoute
@@ -31,20 +32,20 @@ def list_contributors(principal: Reader) -> dict[str, Any]:
     return {"contributors": contributors.list_all(principal.tenant)}
 
 
-@router.get("/{contributor_id}")
-def get_contributor(contributor_id: str, principal: Reader) -> dict[str, Any]:
+@router.get("/{id}")
+def get_contributor(contributor_id: ContributorIdPath, principal: Reader) -> dict[str, Any]:
     return contributors.get(principal.tenant, contributor_id)
 
 
-@router.delete("/{contributor_id}")
-def delete_contributor(contributor_id: str, once: Idempotent, _: Admin) -> Response:
+@router.delete("/{id}")
+def delete_contributor(contributor_id: ContributorIdPath, once: Idempotent, _: Admin) -> Response:
     once(None, lambda: contributors.delete(once.tenant, contributor_id))
     return Response(status_code=200)
 
 
-@router.get("/{contributor_id}/activity")
+@router.get("/{id}/activity")
 def contributor_activity(
-    contributor_id: str,
+    contributor_id: ContributorIdPath,
     principal: Reader,
     limit: Annotated[int, Query(ge=1, le=ACTIVITY_LIMIT_MAX)] = ACTIVITY_DEFAULT_LIMIT,
 ) -> dict[str, Any]:

@@ -7,14 +7,15 @@ from typing import Any
 from fastapi import APIRouter
 
 from cairn.api.models import AppendLog
+from cairn.api.paths import ProjectIdPath
 from cairn.http.body import JSONRoute
 from cairn.http.idempotency import Idempotent
 from cairn.store import logs
 
-router = APIRouter(prefix="/api/v1/memory/projects/{project_id}", route_class=JSONRoute)
+router = APIRouter(prefix="/api/v1/memory/projects/{id}", route_class=JSONRoute)
 
 
 @router.post("/log")
-def append_log(project_id: str, body: AppendLog, once: Idempotent) -> dict[str, Any]:
+def append_log(project_id: ProjectIdPath, body: AppendLog, once: Idempotent) -> dict[str, Any]:
     return once(body, lambda: logs.append(once.tenant, project_id, body.branchName, body.agentId, body.phase,
                                           body.content))

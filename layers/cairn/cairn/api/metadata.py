@@ -8,18 +8,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path
 
 from cairn.api.models import SegmentName
+from cairn.api.paths import ProjectIdPath
 from cairn.domain.errors import InvalidInput
 from cairn.domain.limits import METADATA_DOCUMENT_MAX_BYTES
 from cairn.http.body import JSONRoute
 from cairn.http.idempotency import Idempotent
 from cairn.store import metadata
 
-router = APIRouter(prefix="/api/v1/memory/projects/{project_id}", route_class=JSONRoute)
+router = APIRouter(prefix="/api/v1/memory/projects/{id}", route_class=JSONRoute)
 Segment = Annotated[SegmentName, Path()]
 
 
 @router.put("/metadata/{segment}")
-def put_metadata(project_id: str, segment: Segment, content: Annotated[dict[str, Any], Body()],
+def put_metadata(project_id: ProjectIdPath, segment: Segment, content: Annotated[dict[str, Any], Body()],
                  once: Idempotent) -> dict[str, Any]:
     size = len(json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
     if size > METADATA_DOCUMENT_MAX_BYTES:

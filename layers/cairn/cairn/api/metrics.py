@@ -7,19 +7,20 @@ from typing import Any
 from fastapi import APIRouter
 
 from cairn.api.insight_models import StoreSessionMetrics
+from cairn.api.paths import ProjectIdPath
 from cairn.http.auth import Reader
 from cairn.http.body import JSONRoute
 from cairn.http.idempotency import Idempotent
 from cairn.store import metrics
 
-router = APIRouter(prefix="/api/v1/memory/projects/{project_id}", route_class=JSONRoute)
+router = APIRouter(prefix="/api/v1/memory/projects/{id}", route_class=JSONRoute)
 
 
 @router.post("/metrics")
-def store_metrics(project_id: str, body: StoreSessionMetrics, once: Idempotent) -> dict[str, Any]:
+def store_metrics(project_id: ProjectIdPath, body: StoreSessionMetrics, once: Idempotent) -> dict[str, Any]:
     return once(body, lambda: metrics.put(once.tenant, project_id, body.model_dump()))
 
 
 @router.get("/metrics/summary")
-def metrics_summary(project_id: str, principal: Reader) -> dict[str, Any]:
+def metrics_summary(project_id: ProjectIdPath, principal: Reader) -> dict[str, Any]:
     return metrics.summary(principal.tenant, project_id)

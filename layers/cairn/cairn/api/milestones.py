@@ -7,16 +7,18 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from cairn.api.models import MergeBranch, StoreMilestone
+from cairn.api.paths import ProjectIdPath
 from cairn.http.body import JSONRoute
 from cairn.http.idempotency import Idempotent
 from cairn.store import milestones
 
-router = APIRouter(prefix="/api/v1/memory/projects/{project_id}", route_class=JSONRoute)
+router = APIRouter(prefix="/api/v1/memory/projects/{id}", route_class=JSONRoute)
 DEDUPLICATED_HEADER = "x-cairn-deduplicated"
 
 
 @router.post("/store")
-def store_milestone(project_id: str, body: StoreMilestone, once: Idempotent, response: Response) -> dict[str, Any]:
+def store_milestone(project_id: ProjectIdPath, body: StoreMilestone, once: Idempotent,
+                    response: Response) -> dict[str, Any]:
     def store() -> dict[str, Any]:
         fields = body.model_dump(exclude={"branchName"})
         milestone, deduplicated = milestones.store(once.tenant, project_id, body.branchName, fields)
@@ -27,6 +29,6 @@ def store_milestone(project_id: str, body: StoreMilestone, once: Idempotent, res
 
 
 @router.post("/merge")
-def merge_branch(project_id: str, body: MergeBranch, once: Idempotent) -> dict[str, Any]:
+def merge_branch(project_id: ProjectIdPath, body: MergeBranch, once: Idempotent) -> dict[str, Any]:
     return once(body, lambda: milestones.merge(once.tenant, project_id, body.sourceBranch, body.targetBranch,
                                                body.mergeSummary, body.agentId))

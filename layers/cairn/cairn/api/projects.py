@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from cairn.api.models import CreateProject, UpdateRoadmap
+from cairn.api.paths import ProjectIdPath
 from cairn.http.auth import Admin, Reader
 from cairn.http.body import JSONRoute
 from cairn.http.idempotency import Idempotent
@@ -25,17 +26,17 @@ def list_projects(principal: Reader) -> dict[str, Any]:
     return {"projects": projects.list_all(principal.tenant)}
 
 
-@router.get("/{project_id}")
-def get_project(project_id: str, principal: Reader) -> dict[str, Any]:
+@router.get("/{id}")
+def get_project(project_id: ProjectIdPath, principal: Reader) -> dict[str, Any]:
     return projects.to_wire(projects.get(principal.tenant, project_id))
 
 
-@router.delete("/{project_id}")
-def delete_project(project_id: str, once: Idempotent, _: Admin) -> Response:
+@router.delete("/{id}")
+def delete_project(project_id: ProjectIdPath, once: Idempotent, _: Admin) -> Response:
     once(None, lambda: purge.delete_project(once.tenant, project_id))
     return Response(status_code=200)
 
 
-@router.put("/{project_id}/roadmap")
-def update_roadmap(project_id: str, body: UpdateRoadmap, once: Idempotent) -> dict[str, Any]:
+@router.put("/{id}/roadmap")
+def update_roadmap(project_id: ProjectIdPath, body: UpdateRoadmap, once: Idempotent) -> dict[str, Any]:
     return once(body, lambda: projects.update_roadmap(once.tenant, project_id, body.roadmap))

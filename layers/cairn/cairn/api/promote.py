@@ -7,13 +7,14 @@ from typing import Any
 from fastapi import APIRouter
 
 from cairn.api.insight_models import PromoteKnowledge
+from cairn.api.paths import ProjectIdPath
 from cairn.http.body import JSONRoute
 from cairn.http.idempotency import Idempotent
 from cairn.store import knowledge
 
-router = APIRouter(prefix="/api/v1/memory/projects/{project_id}", route_class=JSONRoute)
+router = APIRouter(prefix="/api/v1/memory/projects/{id}", route_class=JSONRoute)
 
 
 @router.post("/promote")
-def promote(project_id: str, body: PromoteKnowledge, once: Idempotent) -> dict[str, Any]:
+def promote(project_id: ProjectIdPath, body: PromoteKnowledge, once: Idempotent) -> dict[str, Any]:
     return once(body, lambda: knowledge.promote(once.tenant, project_id, body.model_dump()))

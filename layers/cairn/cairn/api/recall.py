@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from cairn.api.models import BranchName, SegmentName
+from cairn.api.paths import ProjectIdPath
 from cairn.domain.branches import DEFAULT_BRANCH
 from cairn.domain.errors import InvalidInput
 from cairn.domain.limits import PAGE_LIMIT_MAX
@@ -16,7 +17,7 @@ from cairn.http.auth import Reader
 from cairn.http.body import JSONRoute
 from cairn.store import branches, logs, metadata, milestones, projects
 
-router = APIRouter(prefix="/api/v1/memory/projects/{project_id}", route_class=JSONRoute)
+router = APIRouter(prefix="/api/v1/memory/projects/{id}", route_class=JSONRoute)
 
 
 def _required(value: str | None, name: str, view: str) -> str:
@@ -27,7 +28,7 @@ def _required(value: str | None, name: str, view: str) -> str:
 
 @router.get("/recall")
 def recall(
-    project_id: str,
+    project_id: ProjectIdPath,
     principal: Reader,
     view: View = "overview",
     branch: Annotated[BranchName, Query()] = DEFAULT_BRANCH,

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from pydantic import Field, StringConstraints
 
 from cairn.api.models import Body, ProjectId
+from cairn.api.paths import ProjectIdPath
 from cairn.domain.payload import fitting
 from cairn.http.auth import Reader
 from cairn.http.body import JSONRoute
@@ -19,7 +20,7 @@ PROJECT_LIMIT_DEFAULT, PROJECT_LIMIT_MAX = 20, 100
 TENANT_LIMIT_DEFAULT, TENANT_LIMIT_MAX = 50, 200
 PROJECT_IDS_MAX = 100
 
-project_router = APIRouter(prefix="/api/v1/memory/projects/{project_id}", route_class=JSONRoute)
+project_router = APIRouter(prefix="/api/v1/memory/projects/{id}", route_class=JSONRoute)
 tenant_router = APIRouter(prefix="/api/v1/memory", route_class=JSONRoute)
 
 Query = Annotated[str, StringConstraints(min_length=1, max_length=QUERY_MAX)]
@@ -42,7 +43,7 @@ def _response(query: str, milestones: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @project_router.post("/search")
-def search_project(project_id: str, body: SearchProject, principal: Reader) -> dict[str, Any]:
+def search_project(project_id: ProjectIdPath, body: SearchProject, principal: Reader) -> dict[str, Any]:
     found = search.search_project_milestones(principal.tenant, project_id, body.query, body.limit)
     return _response(body.query, found)
 
