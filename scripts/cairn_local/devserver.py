@@ -53,6 +53,7 @@ def _banner(port: int, emulator: str, restored: int) -> str:
         f"  export TOKEN={token}",
         "Another tenant or role: make token TENANT=acme ROLES=viewer",
         f"Try: curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:{port}/api/v1/memory/projects",
+        f"API reference: http://127.0.0.1:{port}/docs (Swagger UI), http://127.0.0.1:{port}/openapi.json",
         f"Every acknowledged write is kept in {STATE_DIR} (it survives Ctrl-C, kill and crashes).",
     ])
 
