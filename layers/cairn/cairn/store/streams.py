@@ -18,11 +18,13 @@ from cairn.store.keys import ProjectRef, entries_end, entry_sk, log_head_sk, mil
 from cairn.store.table import table
 
 # Optimistic retries when another writer moved the branch's counter first: capped exponential backoff with full
-# jitter, within a time budget far under the client's timeout (API Gateway 30 s, Lambda 29 s). One attempt is
-# two DynamoDB round trips (~10 ms in AWS, a few ms on the local stack), so the budget is many attempts
-# even for a branch with dozens of concurrent writers; then Busy (503, Retry-After).
-RETRY_BUDGET_SECONDS = 5.0
-MAX_ATTEMPTS = 200  # a bound should the clock misbehave; the budget ends retries long before
+# jitter, within a time budget well under the client's timeout (API Gateway 30 s, Lambda 29 s). One attempt is
+# two DynamoDB round trips (~10 ms in AWS), so in AWS a branch with dozens of concurrent writers settles in well
+# under a second. The budget is sized for the local stack, where every DynamoDB request is serialized and a
+# store costs tens of ms: 50 concurrent writers need several seconds of the emulator's time in all, and a
+# budget of 5 s turned half of them into 503s. Then Busy (503, Retry-After).
+RETRY_BUDGET_SECONDS = 15.0
+MAX_ATTEMPTS = 500  # a bound should the clock misbehave; the budget ends retries long before
 BACKOFF_BASE_SECONDS = 0.002
 BACKOFF_CAP_SECONDS = 0.1
 
