@@ -39,6 +39,21 @@ def _state(names: LocalNames) -> tuple[list[dict[str, Any]], dict[str, bytes]]:
     return items, objects
 
 
+def _restored_after_a_crash(tmp_path: Path, names: LocalNames, durability: Durability, mock: Any) -> Any:
+    """Kills the process's state (no checkpoint), starts a fresh moto and restores into it; the state restored."""
+    durability.stop_journaling()
+    mock.stop()
+    mock = _fresh_moto()
+    try:
+        again = Durability(tmp_path, names)
+        again.open()
+        restored = _state(names)
+        again.stop_journaling()
+    finally:
+        mock.stop()
+    return restored
+
+
 def _write_everything(names: LocalNames) -> None:
     dynamodb, s3 = boto3.client("dynamodb"), boto3.client("s3")
     dynamodb.put_item(TableName=names.table, Item=_item("p", "a", text="first"))
@@ -107,17 +122,7 @@ def test_a_checkpoint_folds_the_journal_into_the_snapshot(tmp_path: Path, names:
     assert [journal.segment_number(path) for path in journal.segments(tmp_path / "journal")] == [3]
     boto3.client("dynamodb").put_item(TableName=names.table, Item=_item("p", "after", text="after the checkpoint"))
     after = _state(names)
-    durability.stop_journaling()
-    mock.stop()
-
-    mock = _fresh_moto()
-    try:
-        again = Durability(tmp_path, names)
-        again.open()
-        assert _state(names) == after != before
-        again.stop_journaling()
-    finally:
-        mock.stop()
+    assert _restored_after_a_crash(tmp_path, names, durability, mock) == after != before
 
 
 def test_a_failing_checkpoint_is_counted_and_retried_and_loses_nothing(tmp_path: Path, names: LocalNames,
@@ -198,14 +203,4 @@ def test_writes_during_a_checkpoint_come_back_at_their_last_state(tmp_path: Path
     stop.set()
     writer.join()
     final = _state(names)
-    durability.stop_journaling()
-    mock.stop()
-
-    mock = _fresh_moto()
-    try:
-        again = Durability(tmp_path, names)
-        again.open()
-        assert _state(names) == final
-        again.stop_journaling()
-    finally:
-        mock.stop()
+    assert _restored_after_a_crash(tmp_path, names, durability, mock) == final
