@@ -124,13 +124,14 @@ def stream_items(tenant: str, project_id: str, sequence: int) -> list[dict[str, 
     from cairn.domain import ids
     from cairn.domain.clock import utc_now
     from cairn.domain.milestones import content_digest
-    from cairn.store.keys import entry_sk, hash_guard_sk, log_head_sk, project_pk
+    from cairn.store.keys import ProjectRef, entry_sk, hash_guard_sk, log_head_sk
     from cairn.store.milestones import TEXT_FIELDS, new_item, stored_items
 
     fields = seeded_fields(sequence)
     digest = content_digest(*(fields[name] for name in TEXT_FIELDS))
-    milestone = new_item(tenant, project_id, BRANCH, sequence, fields, digest)
-    pk = project_pk(tenant, project_id)
+    ref = ProjectRef(tenant, project_id)
+    milestone = new_item(ref, BRANCH, sequence, fields, digest)
+    pk = ref.pk
     guard = {"PK": pk, "SK": hash_guard_sk(digest), "entity": "hash-guard", "milestoneSk": milestone["SK"]}
     entry = {"PK": pk, "SK": entry_sk(log_head_sk(BRANCH), sequence), "entity": "log-entry",
              "entryId": ids.log_entry_id(), "projectId": project_id, "branchName": BRANCH, "agentId": AGENT,

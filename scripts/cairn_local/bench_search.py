@@ -95,15 +95,17 @@ def milestone_items(tenant: str, project_id: str, count: int, start: int = 1) ->
     """``count`` milestones as ``milestones.store`` writes them (entry with terms and GSI3 keys, by-id copy),
     texts cycling through the relevance corpus with a ticket number each (a term of its own)."""
     from cairn.domain.milestones import content_digest
+    from cairn.store.keys import ProjectRef
     from cairn.store.milestones import TEXT_FIELDS, new_item, stored_items
 
+    ref = ProjectRef(tenant, project_id)
     corpus = search_corpus.milestones()
     for sequence in range(start, start + count):
         base = corpus[(sequence - 1) % len(corpus)].fields
         fields = {**base, "thisContribution": f"{base['thisContribution']} (ticket ENG-{sequence})",
                   "cumulativeProgress": f"{base['cumulativeProgress']} Iteration {sequence // len(corpus)}."}
         digest = content_digest(*(fields[name] for name in TEXT_FIELDS))
-        yield from stored_items(new_item(tenant, project_id, "main", sequence, fields, digest))
+        yield from stored_items(new_item(ref, "main", sequence, fields, digest))
 
 
 def seed_project(client: Any, headers: dict[str, str], tenant: str, project_id: str, count: int) -> dict[str, Any]:
