@@ -23,9 +23,12 @@ dev: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m pytest -n 2 tests
 
-## make lint: ruff on the code, cfn-lint on the template, openapi.json and docs/routes.md against the code.
+## make lint: ruff, the import contracts (pyproject.toml), mypy --strict on the layer package, cfn-lint on the
+## template, openapi.json and docs/routes.md against the code.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check layers scripts tests functions
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(VENV)/bin/cfn-lint template.yaml
 	$(PY) -m cairn_local.contract --check
 

@@ -5,8 +5,8 @@ existed have none and purge generation 0)."""
 
 from typing import Any
 
-from cairn.http.observability import count, instrumented, logger
-from cairn.store.purge import purge_page
+from cairn.core.observability import count, instrumented, logger
+from cairn.memory.store.purge import purge_page
 
 
 @instrumented("worker", "project-purge")

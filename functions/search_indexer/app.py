@@ -5,8 +5,8 @@ retries from the first one; compaction is idempotent (docs/search.md)."""
 import time
 from typing import Any
 
-from cairn.http.observability import count, instrumented, logger
-from cairn.store.search_compaction import compact_stream_batch
+from cairn.core.observability import count, instrumented, logger
+from cairn.search.store.compaction import compact_stream_batch
 
 _SAFETY_SECONDS = 15.0  # stop clearing pending markers this long before the Lambda timeout
 

@@ -92,7 +92,7 @@ class Recorder:
         self.calls = Calls()
 
     def install(self) -> None:
-        from cairn.store import clients
+        from cairn.aws import clients
 
         clients.dynamodb().meta.events.register("after-call.dynamodb", self._on_dynamodb)
         clients.s3().meta.events.register("after-call.s3", self._on_s3)
@@ -121,11 +121,12 @@ def seeded_fields(sequence: int) -> dict[str, Any]:
 def stream_items(tenant: str, project_id: str, sequence: int) -> list[dict[str, Any]]:
     """Milestone ``sequence`` of the branch, its hash guard and log entry ``sequence``, shaped as
     ``milestones.store`` and ``logs.append`` write them."""
-    from cairn.domain import ids
-    from cairn.domain.clock import utc_now
-    from cairn.domain.milestones import content_digest
-    from cairn.store.keys import ProjectRef, entry_sk, hash_guard_sk, log_head_sk
-    from cairn.store.milestones import TEXT_FIELDS, new_item, stored_items
+    from cairn.aws.keys import ProjectRef
+    from cairn.core import ids
+    from cairn.core.clock import utc_now
+    from cairn.memory.domain.milestones import content_digest
+    from cairn.memory.store.keys import entry_sk, hash_guard_sk, log_head_sk
+    from cairn.memory.store.milestones import TEXT_FIELDS, new_item, stored_items
 
     fields = seeded_fields(sequence)
     digest = content_digest(*(fields[name] for name in TEXT_FIELDS))
@@ -141,9 +142,9 @@ def stream_items(tenant: str, project_id: str, sequence: int) -> list[dict[str, 
 
 
 def batch_write(items: Iterable[dict[str, Any]]) -> None:
-    from cairn.settings import get_settings
-    from cairn.store import clients
-    from cairn.store.table import marshal
+    from cairn.aws import clients
+    from cairn.aws.table import marshal
+    from cairn.core.settings import get_settings
 
     name = get_settings().table_name
     batch: list[dict[str, Any]] = []
@@ -171,8 +172,9 @@ def seed(tenant: str, project_id: str, count: int) -> dict[str, Any]:
     the hash guard, the log entry); the heads' counters and the project's milestoneCount are then
     set to match, so that paging, deduplication and the next store behave as after real stores.
     """
-    from cairn.store.keys import PROJECT_SK, log_head_sk, milestone_head_sk, project_pk
-    from cairn.store.table import table
+    from cairn.aws.keys import PROJECT_SK, project_pk
+    from cairn.aws.table import table
+    from cairn.memory.store.keys import log_head_sk, milestone_head_sk
 
     started = time.perf_counter()
     newest: dict[str, Any] = {}

@@ -40,7 +40,7 @@ class Clock:
     _started: dict[int, float] = field(default_factory=dict)
 
     def install(self) -> None:
-        from cairn.store import clients
+        from cairn.aws import clients
 
         for client in (clients.dynamodb(), clients.s3()):
             client.meta.events.register("before-call", self._before)
@@ -63,7 +63,7 @@ class Clock:
 @contextmanager
 def timed_scoring(clock: Clock) -> Iterator[None]:
     """Times ``_Search._scored`` (postings, BM25) and ``_best`` (top-k, tie-breaks) on every query."""
-    from cairn.store import search
+    from cairn.search.store import search
 
     originals = (search._Search._scored, search._best)
 
@@ -94,9 +94,9 @@ def timed_scoring(clock: Clock) -> Iterator[None]:
 def milestone_items(tenant: str, project_id: str, count: int, start: int = 1) -> Iterator[dict[str, Any]]:
     """``count`` milestones as ``milestones.store`` writes them (entry with terms and GSI3 keys, by-id copy),
     texts cycling through the relevance corpus with a ticket number each (a term of its own)."""
-    from cairn.domain.milestones import content_digest
-    from cairn.store.keys import ProjectRef
-    from cairn.store.milestones import TEXT_FIELDS, new_item, stored_items
+    from cairn.aws.keys import ProjectRef
+    from cairn.memory.domain.milestones import content_digest
+    from cairn.memory.store.milestones import TEXT_FIELDS, new_item, stored_items
 
     ref = ProjectRef(tenant, project_id)
     corpus = search_corpus.milestones()
@@ -109,7 +109,8 @@ def milestone_items(tenant: str, project_id: str, count: int, start: int = 1) ->
 
 
 def seed_project(client: Any, headers: dict[str, str], tenant: str, project_id: str, count: int) -> dict[str, Any]:
-    from cairn.store import search_compaction, search_index
+    from cairn.search.store import compaction as search_compaction
+    from cairn.search.store import index as search_index
     from cairn_local.bench import batch_write
 
     response = client.post("/api/v1/memory/projects", headers=headers,
@@ -175,7 +176,7 @@ def measure(name: str, call: Callable[[str], Any], queries: list[str], iteration
 
 
 def project_section(client: Any, recorder: Any, clock: Clock, size: int, iterations: int) -> list[dict[str, Any]]:
-    from cairn.store import search_index
+    from cairn.search.store import index as search_index
     from cairn_local.bench import BENCH_SECRET, batch_write
     from cairn_local.tokens import mint
 
@@ -200,7 +201,7 @@ def project_section(client: Any, recorder: Any, clock: Clock, size: int, iterati
 
 
 def cross_section(client: Any, recorder: Any, clock: Clock, iterations: int) -> list[dict[str, Any]]:
-    from cairn.store import search_index
+    from cairn.search.store import index as search_index
     from cairn_local.bench import BENCH_SECRET
     from cairn_local.tokens import mint
 
@@ -230,7 +231,8 @@ def cross_section(client: Any, recorder: Any, clock: Clock, iterations: int) -> 
 
 
 def relevance_section() -> dict[str, Any]:
-    from cairn.store import search, search_compaction
+    from cairn.search.store import compaction as search_compaction
+    from cairn.search.store import search
 
     tenant = "search-tenant-relevance"
     keys = search_corpus.seed(tenant)

@@ -31,7 +31,7 @@ def _resume_purges(names: LocalNames) -> int:
     """Restarts the purge of projects whose deletion was cut off by the last shutdown."""
     import boto3
 
-    from cairn.store.purge import start_purge
+    from cairn.memory.store.purge import start_purge
 
     scan = boto3.client("dynamodb").get_paginator("scan").paginate(
         TableName=names.table,

@@ -52,11 +52,12 @@ def use_emulator_environment(jwt_secret: str) -> None:
 
 def reset_cairn_caches() -> None:
     """Settings and AWS clients are cached per process: drop them after the environment changed."""
-    from cairn.settings import get_settings
-    from cairn.store import clients
+    from cairn.aws import clients, partition
+    from cairn.core.settings import get_settings
 
     get_settings.cache_clear()
     clients.reset()
+    partition.forget_all()
 
 
 def _invoke_handler(self: Any, function_name: str, qualifier: str | None, body: Any, headers: Any,

@@ -45,7 +45,7 @@ _LAMBDA_CONTEXT_KEYS = ["function_name", "function_memory_size", "function_arn",
 
 def invoke(logical_id: str, event: dict[str, Any]) -> Any:
     """Runs the function's handler in process, as Lambda would, with a fresh context object."""
-    from cairn.http.observability import logger
+    from cairn.core.observability import logger
 
     try:
         return handler(logical_id)(event, LambdaContext(logical_id))

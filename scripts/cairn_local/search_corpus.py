@@ -376,8 +376,8 @@ def evaluate(rank: Callable[[RelevanceQuery], list[str]], corpus: Sequence[Corpu
 def seed(tenant: str, corpus: Sequence[CorpusMilestone] | None = None) -> dict[str, str]:
     """Stores the corpus through the store layer (projects, topic branches, milestones); returns
     milestoneId -> key."""
-    from cairn.store import branches, projects
-    from cairn.store import milestones as store_milestones
+    from cairn.memory.store import branches, projects
+    from cairn.memory.store import milestones as store_milestones
 
     corpus = milestones() if corpus is None else corpus
     keys: dict[str, str] = {}
@@ -399,7 +399,7 @@ def field_weight_ablation(weightings: Sequence[tuple[int, int, int]] = ((1, 1, 1
                           ) -> list[dict[str, Any]]:
     """recall@5 and MRR of plain BM25 (in memory, no index) with the three parts weighted
     (branchPurpose, cumulativeProgress, thisContribution): how docs/search.md chose the weights."""
-    from cairn.domain import bm25
+    from cairn.search.domain import bm25
 
     corpus = milestones()
     rows = []

@@ -6,9 +6,11 @@ from __future__ import annotations
 import copy
 import json
 
-from cairn.store import projects, search, search_index
-from cairn.store.milestones import stored_items
-from cairn.store.table import table, unmarshal
+from cairn.aws.table import table, unmarshal
+from cairn.memory.store import projects
+from cairn.memory.store.milestones import stored_items
+from cairn.search.store import index as search_index
+from cairn.search.store import search
 from cairn_local import ROOT, handlers
 
 EVENT = json.loads((ROOT / "events" / "search_indexer.json").read_text())

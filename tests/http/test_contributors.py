@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from cairn.store import projects
+from cairn.memory.store import projects
 from tests.http.helpers import TIMESTAMP, assert_error, create_project, ok, stored
 
 CONTRIBUTORS = "/api/v1/memory/contributors"
@@ -40,8 +40,8 @@ def clock(monkeypatch):
     """Milestones and contributors get distinct, increasing timestamps (the real clock has 1 s steps)."""
     ticks = (f"2026-02-10T{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}Z" for n in itertools.count(1))
     now = lambda: next(ticks)  # noqa: E731
-    monkeypatch.setattr("cairn.store.milestones.utc_now", now)
-    monkeypatch.setattr("cairn.store.contributors.utc_now", now)
+    monkeypatch.setattr("cairn.memory.store.milestones.utc_now", now)
+    monkeypatch.setattr("cairn.insights.store.contributors.utc_now", now)
 
 
 # --- upsert, get, list ---------------------------------------------------------------------------

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import boto3
 
-from cairn.domain.milestones import content_digest, content_hash
-from cairn.store.keys import (
-    PROJECT_SK,
-    blob_prefix,
-    entry_sk,
-    hash_guard_sk,
-    milestone_head_sk,
-    project_pk,
-)
-from cairn.store.milestones import stored_items
+from cairn.aws.keys import PROJECT_SK, blob_prefix, project_pk
+from cairn.memory.domain.milestones import content_digest, content_hash
+from cairn.memory.store.keys import entry_sk, hash_guard_sk, milestone_head_sk
+from cairn.memory.store.milestones import stored_items
 from tests.http.helpers import (
     PROJECTS,
     assert_error,
@@ -231,7 +225,7 @@ def test_deleting_a_missing_project_is_404_and_starts_nothing(agent):
 
 def test_recreating_a_project_while_its_purge_runs_is_a_200_with_an_empty_project(agent, aws, project):
     """Until generations (docs/memory-model.md, "Delete and recreate"), this was a 409 "still being deleted"."""
-    from cairn.store import projects, purge
+    from cairn.memory.store import projects, purge
 
     old = stored(agent, project, "old")
     projects.mark_deleting(agent.tenant, project)  # DELETE's first step, with the purge still to run

@@ -87,7 +87,7 @@ def remote() -> Iterator[FakeRemote]:
 
 
 def put_secret(tenant: str, integration: str, value: Any) -> None:
-    from cairn.integrations.secrets import secret_name
+    from cairn.aws.secrets import secret_name
 
     secret = value if isinstance(value, str) else json.dumps(value)
     boto3.client("secretsmanager").create_secret(Name=secret_name(tenant, integration), SecretString=secret)
@@ -98,13 +98,13 @@ def jira_secret(tenant: str, base_url: str) -> None:
 
 
 def recorded(tenant: str) -> list[dict[str, Any]]:
-    from cairn.store import actions
+    from cairn.insights.store import actions
 
     return actions.recent(tenant)
 
 
 def use_settings(monkeypatch: pytest.MonkeyPatch, **variables: str) -> None:
-    from cairn.settings import get_settings
+    from cairn.core.settings import get_settings
 
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
@@ -190,7 +190,7 @@ def test_an_action_whose_record_cannot_be_written_still_answers_its_result(agent
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     from botocore.exceptions import ClientError
 
-    from cairn.store import actions
+    from cairn.insights.store import actions
 
     def unavailable(*_args: Any, **_kwargs: Any) -> None:
         raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}},
@@ -294,7 +294,7 @@ def test_an_unreachable_remote_is_502(agent: Any) -> None:
 
 
 def test_an_unconfigured_integration_is_409(agent: Any) -> None:
-    from cairn.integrations.secrets import secret_name
+    from cairn.aws.secrets import secret_name
 
     response = agent.post(ACTION, json={"action": "create_jira_ticket", "params": TICKET})
 
@@ -337,7 +337,7 @@ def test_a_tenant_cannot_use_another_tenants_credentials(caller: Callable[..., A
 
 
 def test_secret_names_encode_tenants_injectively() -> None:
-    from cairn.integrations.secrets import tenant_component
+    from cairn.aws.secrets import tenant_component
 
     assert tenant_component("workspace-456") == "workspace-456"
     assert tenant_component("a/jira") == "a_2Fjira"

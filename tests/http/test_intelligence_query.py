@@ -138,7 +138,7 @@ def test_context_limit_bounds_the_sources_best_first(agent: Any, history: dict) 
 @pytest.fixture
 def dated(agent: Any, monkeypatch: pytest.MonkeyPatch) -> Callable[[int, str], dict[str, Any]]:
     """Stores a milestone as if written ``days`` ago."""
-    import cairn.store.milestones as milestones_store
+    import cairn.memory.store.milestones as milestones_store
 
     create_project(agent, "timeline")
 
@@ -177,7 +177,7 @@ def test_time_range_defaults_to_30_days(agent: Any, dated: Callable) -> None:
 
 @pytest.fixture
 def team(agent: Any) -> None:
-    from cairn.store import contributors
+    from cairn.insights.store import contributors
 
     create_project(agent, "team")
     contributors.upsert(agent.tenant, "alice", {"displayName": "Alice Chen", "agentIds": ["claude-alice"]})
@@ -268,8 +268,8 @@ def test_validation_boundaries(agent: Any) -> None:
 @pytest.fixture
 def bedrock(aws: dict, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Stubber, list[dict[str, Any]]]]:
     """Bedrock configured, its client stubbed; yields the stubber and the Converse calls' params."""
-    from cairn.settings import get_settings
-    from cairn.store import clients
+    from cairn.aws import clients
+    from cairn.core.settings import get_settings
 
     monkeypatch.setenv("CAIRN_BEDROCK_MODEL_ID", MODEL)
     get_settings.cache_clear()

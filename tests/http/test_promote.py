@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from cairn.store import knowledge, search
+from cairn.insights.store import knowledge
+from cairn.search.store import search
 from tests.http.helpers import assert_error, create_project, ok, project_of, url
 
 KNOWLEDGE_ID = re.compile(r"^know-[0-9a-f]{16}$")
@@ -60,9 +61,9 @@ def test_promoted_knowledge_is_searchable(agent, project):
 
 
 def test_promoting_the_same_cache_key_again_updates_the_same_knowledge(agent, project, monkeypatch):
-    monkeypatch.setattr("cairn.store.knowledge.utc_now", lambda: "2026-02-10T10:00:00Z")
+    monkeypatch.setattr("cairn.insights.store.knowledge.utc_now", lambda: "2026-02-10T10:00:00Z")
     first = promoted(agent, project, spec_body(blobKey="responses/1.json"))
-    monkeypatch.setattr("cairn.store.knowledge.utc_now", lambda: "2026-02-11T10:00:00Z")
+    monkeypatch.setattr("cairn.insights.store.knowledge.utc_now", lambda: "2026-02-11T10:00:00Z")
     second = promoted(agent, project, spec_body(reuseScore=0.97, summary="Tokio runtime tuning notes",
                                                 l2Collection="hot"))
 
@@ -96,7 +97,7 @@ def test_the_same_cache_key_in_another_project_is_separate(agent, project):
 
 
 def test_a_knowledge_id_collision_is_refused_not_overwritten(agent, project, monkeypatch):
-    monkeypatch.setattr("cairn.store.knowledge.knowledge_id", lambda cache_key: "know-0000000000000000")
+    monkeypatch.setattr("cairn.insights.store.knowledge.knowledge_id", lambda cache_key: "know-0000000000000000")
     promoted(agent, project, spec_body(cacheKey="one"))
 
     assert_error(promote(agent, project, spec_body(cacheKey="two")), 409, code="conflict", field="cacheKey")

@@ -10,9 +10,11 @@ from typing import Any
 import boto3
 import pytest
 
-from cairn.store import generations, purge, search_compaction
-from cairn.store.keys import PROJECT_SK, ProjectRef, blob_prefix
-from cairn.store.knowledge import knowledge_id
+from cairn.aws import partition
+from cairn.aws.keys import PROJECT_SK, ProjectRef, blob_prefix
+from cairn.insights.store.knowledge import knowledge_id
+from cairn.memory.store import purge
+from cairn.search.store import compaction as search_compaction
 from tests.http.helpers import (
     PROJECTS,
     assert_error,
@@ -241,26 +243,26 @@ def test_a_container_that_saw_an_older_generation_follows_the_anchor(agent, proj
     stored(agent, project, "gen 0")
     assert agent.delete(url(project)).status_code == 200
     ok(recreate(agent, project))
-    stale = generations.current(agent.tenant, project)
+    stale = partition.current(agent.tenant, project)
     assert stale.generation == 1
     assert agent.delete(url(project)).status_code == 200
     ok(recreate(agent, project))
     new = stored(agent, project, "gen 2")
 
     for number, remembered in enumerate((stale, stale.anchor), start=2):  # stale, and never seen (generation 0)
-        generations.remember(remembered)
+        partition.remember(remembered)
         assert recalled(agent, project, view="branch")["milestones"][0]["milestoneId"] == new["milestoneId"]
-        generations.remember(remembered)
+        partition.remember(remembered)
         assert stored(agent, project, f"after {number}")["sequenceNumber"] == number
-        generations.remember(remembered)
+        partition.remember(remembered)
         assert recalled(agent, project)["project"]["milestoneCount"] == number
         new = recalled(agent, project, view="branch")["milestones"][0]
-    assert generations.current(agent.tenant, project).generation == 2
+    assert partition.current(agent.tenant, project).generation == 2
 
 
 @pytest.fixture
 def dynamodb_calls(aws: dict[str, str]) -> Counter:
-    from cairn.store import clients
+    from cairn.aws import clients
 
     calls: Counter = Counter()
     clients.dynamodb().meta.events.register("before-call.dynamodb", lambda model, **_: calls.update([model.name]))
@@ -302,7 +304,7 @@ def test_dynamodb_calls_of_a_recreated_project(agent, project, held_purges, dyna
     steady = {name: counted(dynamodb_calls, lambda r=route: r(agent, project))[1] for name, route in ROUTES.items()}
     first = {}
     for name, route in ROUTES.items():
-        generations.forget_all()
+        partition.forget_all()
         first[name] = counted(dynamodb_calls, lambda r=route: r(agent, project))[1]
 
     assert steady == before

@@ -8,8 +8,9 @@ import os
 import boto3
 import pytest
 
-from cairn.store import projects, search_index
-from cairn.store.keys import blob_prefix
+from cairn.aws.keys import blob_prefix
+from cairn.memory.store import projects
+from cairn.search.store import index as search_index
 from cairn_local.streams import StreamPoller
 from tests.http.helpers import (
     assert_error,

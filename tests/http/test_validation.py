@@ -316,7 +316,7 @@ def test_access_is_checked_before_a_malformed_body_is_described(http, agent, cal
         assert_error(http.put(url(project, "/metadata/notes"), content=body), 401, code="unauthenticated")
 
 
-# --- one rule for identifiers that travel in URL paths (cairn.domain.identifiers) --------------------------------
+# --- one rule for identifiers that travel in URL paths (cairn.core.identifiers) --------------------------------
 
 CONTROL_CHARACTERS = ["\x00", "\x01", "\x1f", "\x7f", "\x85", "\x9f"]
 DOT_NAMES = [".", ".."]

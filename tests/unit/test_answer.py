@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from cairn.domain.answer import (
+from cairn.insights.domain.answer import (
     ELLIPSIS,
     EXCERPT_MAX,
     PASSAGE_MAX,

@@ -15,10 +15,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from cairn.domain.errors import Unauthenticated
+from cairn.core.errors import Unauthenticated
+from cairn.core.settings import get_settings
 from cairn.http import auth
 from cairn.http.auth import Principal, verify
-from cairn.settings import get_settings
 from cairn_local.tokens import LOCAL_AUDIENCE, LOCAL_ISSUER
 from tests.conftest import TEST_SECRET
 

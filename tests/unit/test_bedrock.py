@@ -10,9 +10,9 @@ import pytest
 from botocore.exceptions import ReadTimeoutError
 from botocore.stub import Stubber
 
-from cairn.domain.answer import Source
-from cairn.domain.errors import UpstreamError
-from cairn.integrations.bedrock import SYSTEM_PROMPT, BedrockAnswerer
+from cairn.core.errors import UpstreamError
+from cairn.insights.adapters.bedrock import SYSTEM_PROMPT, BedrockAnswerer
+from cairn.insights.domain.answer import Source
 
 MODEL = "anthropic.claude-3-5-sonnet-20240620-v1:0"
 QUESTION = "How does authentication work?"

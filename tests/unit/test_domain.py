@@ -6,7 +6,9 @@ import hashlib
 
 import pytest
 
-from cairn.domain.branches import (
+from cairn.core.errors import Conflict, InvalidInput
+from cairn.core.text import text_size
+from cairn.memory.domain.branches import (
     ABANDONED,
     ACTIVE,
     MERGED,
@@ -15,9 +17,8 @@ from cairn.domain.branches import (
     ordered_branch_names,
     require_active,
 )
-from cairn.domain.errors import Conflict, InvalidInput
-from cairn.domain.milestones import content_digest, content_hash, text_size
-from cairn.domain.recall import page, shape
+from cairn.memory.domain.milestones import content_digest, content_hash
+from cairn.memory.domain.recall import page, shape
 
 # --- milestones --------------------------------------------------------------------------------------------------
 

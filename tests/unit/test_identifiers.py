@@ -1,10 +1,10 @@
-"""The identifier rule (cairn.domain.identifiers): what a client can always send back in a URL path."""
+"""The identifier rule (cairn.core.identifiers): what a client can always send back in a URL path."""
 
 from __future__ import annotations
 
 import pytest
 
-from cairn.domain.identifiers import problem
+from cairn.core.identifiers import problem
 
 
 @pytest.mark.parametrize("value", ["synapse-backend", "a.b", "...", ".hidden", "é", "v1..2", "x" * 300])

@@ -6,23 +6,17 @@ from collections.abc import Callable
 
 import pytest
 
-from cairn.store.keys import (
+from cairn.aws.keys import PROJECT_SK, ProjectRef, blob_prefix, escape, parse_project_scope, project_pk, project_scope
+from cairn.memory.store.keys import (
     BRANCHES_PREFIX,
-    PROJECT_SK,
     RANGE_END,
-    ProjectRef,
-    blob_prefix,
     branch_sk,
     entries_end,
     entry_sk,
-    escape,
     log_head_sk,
     metadata_sk,
     milestone_head_sk,
     milestone_id_sk,
-    parse_project_scope,
-    project_pk,
-    project_scope,
     reverse_sequence,
 )
 

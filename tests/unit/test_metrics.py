@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from cairn.domain.metrics import (
+from cairn.insights.domain.metrics import (
     Session,
     by_agent_type,
     format_timestamp,

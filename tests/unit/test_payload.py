@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from cairn.domain.payload import RESPONSE_ITEMS_BUDGET_BYTES, fitting, response_cost
+from cairn.http.payload import RESPONSE_ITEMS_BUDGET_BYTES, fitting, response_cost
 
 
 def test_the_cost_is_the_body_encoded_twice_as_utf8():

@@ -1,12 +1,12 @@
-"""The optimistic writers' retry policy (cairn.store.streams.retrying): capped exponential backoff with full
+"""The optimistic writers' retry policy (cairn.memory.store.sequences.retrying): capped exponential backoff with full
 jitter inside a time budget, then Busy (503 contention, Retry-After)."""
 
 from __future__ import annotations
 
 import pytest
 
-from cairn.domain.errors import Busy
-from cairn.store import streams
+from cairn.core.errors import Busy
+from cairn.memory.store import sequences as streams
 
 
 class FakeClock:
@@ -72,7 +72,7 @@ def test_backoff_bounds_double_per_attempt_up_to_the_cap(monkeypatch):
 def test_contention_answers_503_with_retry_after(agent, project, monkeypatch):
     monkeypatch.setattr(streams, "RETRY_BUDGET_SECONDS", 0.0)
     monkeypatch.setattr(streams, "MAX_ATTEMPTS", 1)
-    from cairn.store import branches
+    from cairn.memory.store import branches
 
     real_head = branches.head_at
 

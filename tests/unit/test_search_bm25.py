@@ -7,11 +7,11 @@ import random
 
 import pytest
 
-from cairn.domain import bm25
-from cairn.store import search_index
-from cairn.store.search import _precedence_masks
-from cairn.store.search_compaction import merge_run
-from cairn.store.search_index import Doc, decode_segment, encode_segment, merged_payload, segment_of_docs
+from cairn.search.domain import bm25
+from cairn.search.store import index as search_index
+from cairn.search.store.compaction import merge_run
+from cairn.search.store.index import Doc, decode_segment, encode_segment, merged_payload, segment_of_docs
+from cairn.search.store.search import _precedence_masks
 from cairn_local import streams
 
 

@@ -8,9 +8,13 @@ import time
 
 import pytest
 
-from cairn.store import milestones, projects, search, search_compaction, search_index
-from cairn.store.keys import milestone_id_sk, project_pk
-from cairn.store.table import table
+from cairn.aws.keys import project_pk
+from cairn.aws.table import table
+from cairn.memory.store import milestones, projects
+from cairn.memory.store.keys import milestone_id_sk
+from cairn.search.store import compaction as search_compaction
+from cairn.search.store import index as search_index
+from cairn.search.store import search
 from cairn_local import handlers
 from cairn_local.streams import StreamPoller, StreamSource
 

@@ -4,7 +4,8 @@ under what BM25 measures here (docs/search.md): recall@5 0.896, MRR 0.918."""
 
 from __future__ import annotations
 
-from cairn.store import search, search_compaction
+from cairn.search.store import compaction as search_compaction
+from cairn.search.store import search
 from cairn_local import search_corpus
 
 TENANT = "tenant-relevance"

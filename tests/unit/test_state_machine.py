@@ -21,13 +21,13 @@ RETRY_WAITS = [2.0, 4.0, 8.0, 16.0, 32.0]
 
 
 def _sfn() -> Any:
-    from cairn.store import clients
+    from cairn.aws import clients
 
     return clients.stepfunctions()
 
 
 def _start(tenant: str = TENANT, project_id: str = PROJECT) -> str:
-    from cairn.settings import get_settings
+    from cairn.core.settings import get_settings
 
     arn = get_settings().purge_state_machine_arn
     assert ":stateMachine:" in arn
@@ -46,23 +46,23 @@ def _finish(execution_arn: str) -> dict[str, Any]:
 
 
 def _partition(tenant: str = TENANT, project_id: str = PROJECT) -> list[dict[str, Any]]:
-    from cairn.store.keys import project_pk
-    from cairn.store.table import table
+    from cairn.aws.keys import project_pk
+    from cairn.aws.table import table
 
     return list(table().query_all(project_pk(tenant, project_id)))
 
 
 def _blobs(tenant: str = TENANT, project_id: str = PROJECT) -> list[str]:
-    from cairn.settings import get_settings
-    from cairn.store import clients
-    from cairn.store.keys import blob_prefix
+    from cairn.aws import clients
+    from cairn.aws.keys import blob_prefix
+    from cairn.core.settings import get_settings
 
     listing = clients.s3().list_objects_v2(Bucket=get_settings().bucket_name, Prefix=blob_prefix(tenant, project_id))
     return [entry["Key"] for entry in listing.get("Contents", [])]
 
 
 def _deleting_project_with_content(tenant: str = TENANT, project_id: str = PROJECT) -> None:
-    from cairn.store import milestones, projects
+    from cairn.memory.store import milestones, projects
 
     projects.create(tenant, project_id, "Doomed", "Delete me")
     for number in range(2):
@@ -94,9 +94,9 @@ def retry_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 def purge_calls(monkeypatch: pytest.MonkeyPatch) -> Any:
     """Replaces the purge step the handler calls with one that fails its first ``failures`` calls.
 
-    The function module binds ``purge_page`` by name (``from cairn.store.purge import purge_page``), so it
-    is patched there; patching ``cairn.store.purge.purge_page`` would not reach the handler."""
-    from cairn.store import purge
+    The function module binds ``purge_page`` by name (``from cairn.memory.store.purge import purge_page``), so it
+    is patched there; patching ``cairn.memory.store.purge.purge_page`` would not reach the handler."""
+    from cairn.memory.store import purge
 
     module = handlers.module("ProjectPurgeFunction")
     calls: list[str] = []
@@ -129,7 +129,7 @@ def test_purge_empties_the_partition_and_the_blobs(aws: dict[str, str]) -> None:
 
 
 def test_purge_leaves_other_projects_alone(aws: dict[str, str]) -> None:
-    from cairn.store import projects
+    from cairn.memory.store import projects
 
     _deleting_project_with_content()
     projects.create(TENANT, "doomed-2", "Neighbour", "")  # shares the prefix of the deleted id
@@ -150,7 +150,7 @@ def test_purge_of_a_project_already_gone_succeeds(aws: dict[str, str]) -> None:
 
 
 def test_purge_loops_page_by_page(aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from cairn.store import purge
+    from cairn.memory.store import purge
 
     monkeypatch.setattr(purge, "PAGE_ITEMS", 2)  # read at call time by purge_page
     pages: list[dict[str, Any]] = []
@@ -207,7 +207,7 @@ def test_a_page_that_keeps_failing_fails_the_execution(aws: dict[str, str], retr
 
 
 def _start_generation(generation: int) -> str:
-    from cairn.settings import get_settings
+    from cairn.core.settings import get_settings
 
     return _sfn().start_execution(
         stateMachineArn=get_settings().purge_state_machine_arn, name=f"test-{uuid.uuid4().hex}",
@@ -215,10 +215,10 @@ def _start_generation(generation: int) -> str:
 
 
 def _keys_and_blobs(generation: int) -> tuple[list[tuple[str, str]], list[str]]:
-    from cairn.settings import get_settings
-    from cairn.store import clients
-    from cairn.store.keys import ProjectRef
-    from cairn.store.table import table
+    from cairn.aws import clients
+    from cairn.aws.keys import ProjectRef
+    from cairn.aws.table import table
+    from cairn.core.settings import get_settings
 
     ref = ProjectRef(TENANT, PROJECT, generation)
     items = [(item["PK"], item["SK"]) for item in table().query_all(ref.pk)]
@@ -227,8 +227,8 @@ def _keys_and_blobs(generation: int) -> tuple[list[tuple[str, str]], list[str]]:
 
 
 def test_each_purge_removes_only_its_generation_and_generation_0_stays_as_the_anchor(aws: dict[str, str]) -> None:
-    from cairn.store import milestones, projects
-    from cairn.store.table import table
+    from cairn.aws.table import table
+    from cairn.memory.store import milestones, projects
 
     _deleting_project_with_content()  # generation 0, deleting, with a blob
     projects.create(TENANT, PROJECT, "Again", "")  # generation 1, while generation 0 is not purged yet
@@ -265,7 +265,7 @@ def test_each_purge_removes_only_its_generation_and_generation_0_stays_as_the_an
 
 
 def test_purging_generation_0_of_a_project_never_recreated_removes_the_tombstone(aws: dict[str, str]) -> None:
-    from cairn.store import projects
+    from cairn.memory.store import projects
 
     _deleting_project_with_content()
 

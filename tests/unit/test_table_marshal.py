@@ -1,4 +1,4 @@
-"""cairn.store.table: plain dicts in, DynamoDB attribute values out, and back."""
+"""cairn.aws.table: plain dicts in, DynamoDB attribute values out, and back."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cairn.store.table import TransactionCancelled, key, marshal, unmarshal
+from cairn.aws.table import TransactionCancelled, key, marshal, unmarshal
 
 
 def test_round_trip_of_scalars_nested_values_and_sets() -> None:

@@ -1,1 +1,3 @@
-"""HTTP plumbing shared by every route group: auth, tenancy, errors, idempotency, correlation."""
+"""The HTTP room: app factory, auth, body decoding, error mapping, idempotency, correlation, shared request fields,
+path parameters.
+"""

@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
+from cairn.core.observability import count, instrumented
 from cairn.http import errors
 from cairn.http.body import JSONRoute
 from cairn.http.correlation import CorrelationMiddleware
-from cairn.http.observability import count, instrumented
 
 
 def create_app(title: str, *routers: APIRouter) -> FastAPI:

@@ -14,8 +14,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from cairn.domain.errors import Forbidden, Unauthenticated
-from cairn.settings import get_settings
+from cairn.core.errors import Forbidden, Unauthenticated
+from cairn.core.settings import get_settings
 
 READ_ROLES = frozenset({"viewer", "member", "agent", "admin"})
 WRITE_ROLES = frozenset({"member", "agent", "admin"})

@@ -23,7 +23,7 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
-from cairn.domain.limits import JSON_DEPTH_MAX
+from cairn.core.limits import JSON_DEPTH_MAX
 
 Location = tuple[str | int, ...]
 

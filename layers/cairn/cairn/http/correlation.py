@@ -8,7 +8,7 @@ import time
 import uuid
 from typing import Any
 
-from cairn.http.observability import correlation_id, logger
+from cairn.core.observability import correlation_id, logger
 
 __all__ = ["HEADER", "CorrelationMiddleware", "correlation_id", "incoming"]
 

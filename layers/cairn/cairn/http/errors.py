@@ -13,11 +13,11 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from cairn.domain.errors import CairnError
+from cairn.core.errors import CairnError
+from cairn.core.observability import logger
 from cairn.http.auth import check_route_access
 from cairn.http.correlation import HEADER as CORRELATION_HEADER
 from cairn.http.correlation import correlation_id
-from cairn.http.observability import logger
 
 # 400 from FastAPI itself is a body it could not parse (cairn.http.body decodes bodies first, so only a fallback).
 _HTTP_CODES = {400: "invalid_input", 401: "unauthenticated", 403: "forbidden", 404: "not_found",

@@ -15,15 +15,19 @@ from typing import Annotated, Any
 from fastapi import Depends, Request, Response
 from pydantic import BaseModel
 
-from cairn.domain.errors import Conflict, IdempotencyMismatch, InvalidInput
+from cairn.aws import clients
+from cairn.aws.keys import escape
+from cairn.core.errors import Conflict, IdempotencyMismatch, InvalidInput
+from cairn.core.settings import get_settings
 from cairn.http.auth import Principal, require_writer
-from cairn.settings import get_settings
-from cairn.store import clients
-from cairn.store.keys import idempotency_pk
 
 HEADER = "idempotency-key"
 REPLAYED_HEADER = "idempotent-replayed"
 _KEY_MAX = 255
+
+
+def idempotency_pk(tenant: str) -> str:
+    return f"T#{escape(tenant)}#IDEMPOTENCY"
 
 
 @lru_cache(maxsize=1)

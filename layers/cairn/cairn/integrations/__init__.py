@@ -1,1 +1,1 @@
-"""Adapters to services outside Cairn's own store: Amazon Bedrock, Jira Cloud, Slack, Secrets Manager."""
+"""The guarded HTTP client every adapter to a service outside AWS uses (Jira, Slack; source connectors later)."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from cairn.domain.errors import IntegrationNotConfigured, UpstreamError
+from cairn.core.errors import IntegrationNotConfigured, UpstreamError
 
 EXCERPT_MAX = 500
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})

@@ -1,1 +1,0 @@
-"""Pure rules of the memory model: no AWS, no HTTP."""

@@ -1,0 +1,1 @@
+"""The insights routes: metrics, promote, contributors, intelligence."""

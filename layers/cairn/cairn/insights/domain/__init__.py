@@ -1,0 +1,1 @@
+"""Pure rules of insights: session metric aggregation, cited answers and excerpts."""

@@ -1,0 +1,1 @@
+"""Insights use cases: retrieval for intelligence queries, executing actions."""

@@ -1,0 +1,1 @@
+"""The memory routes: routers, request and response models."""

@@ -1,0 +1,42 @@
+"""/api/v1/memory/projects: create, list, get, delete, roadmap."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+
+from cairn.http.auth import Admin, Reader
+from cairn.http.body import JSONRoute
+from cairn.http.idempotency import Idempotent
+from cairn.http.paths import ProjectIdPath
+from cairn.memory.api.models import CreateProject, UpdateRoadmap
+from cairn.memory.store import projects, purge
+
+router = APIRouter(prefix="/api/v1/memory/projects", route_class=JSONRoute)
+
+
+@router.post("")
+def create_project(body: CreateProject, once: Idempotent) -> dict[str, Any]:
+    return once(body, lambda: projects.create(once.tenant, body.projectId, body.name, body.roadmap))
+
+
+@router.get("")
+def list_projects(principal: Reader) -> dict[str, Any]:
+    return {"projects": projects.list_all(principal.tenant)}
+
+
+@router.get("/{id}")
+def get_project(project_id: ProjectIdPath, principal: Reader) -> dict[str, Any]:
+    return projects.to_wire(projects.get(principal.tenant, project_id))
+
+
+@router.delete("/{id}")
+def delete_project(project_id: ProjectIdPath, once: Idempotent, _: Admin) -> Response:
+    once(None, lambda: purge.delete_project(once.tenant, project_id))
+    return Response(status_code=200)
+
+
+@router.put("/{id}/roadmap")
+def update_roadmap(project_id: ProjectIdPath, body: UpdateRoadmap, once: Idempotent) -> dict[str, Any]:
+    return once(body, lambda: projects.update_roadmap(once.tenant, project_id, body.roadmap))

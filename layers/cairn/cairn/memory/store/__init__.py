@@ -1,0 +1,1 @@
+"""The memory context's items in the table and S3: keys, item layout, conditional writes and transactions."""

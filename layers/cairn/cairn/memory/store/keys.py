@@ -1,0 +1,60 @@
+"""Sort keys of the memory context's items in a project partition (docs/key-design.md)."""
+
+from __future__ import annotations
+
+from cairn.aws.keys import escape
+
+_SEQUENCE_DIGITS = 12
+_SEQUENCE_CEILING = 10**_SEQUENCE_DIGITS - 1
+RANGE_END = "~"  # sorts after every escaped component and digit
+
+
+def branch_sk(branch: str) -> str:
+    """Branch descriptors sort right after the project item: overview is one Query."""
+    return f"PROJECT#BRANCH#{escape(branch)}"
+
+
+BRANCHES_PREFIX = "PROJECT#BRANCH#"
+
+
+def milestone_head_sk(branch: str) -> str:
+    return f"MS#{escape(branch)}"
+
+
+def log_head_sk(branch: str) -> str:
+    return f"LOG#{escape(branch)}"
+
+
+def reverse_sequence(sequence: int) -> str:
+    """Newest first in ascending key order, so a branch's head item sorts before its entries."""
+    return f"{_SEQUENCE_CEILING - sequence:0{_SEQUENCE_DIGITS}d}"
+
+
+def entry_sk(head_sk: str, sequence: int) -> str:
+    return f"{head_sk}#{reverse_sequence(sequence)}"
+
+
+def entries_end(head_sk: str) -> str:
+    return f"{head_sk}#{RANGE_END}"
+
+
+def hash_guard_sk(digest: str) -> str:
+    return f"HASH#{digest}"
+
+
+def metadata_sk(segment: str) -> str:
+    return f"META#{escape(segment)}"
+
+
+def agent_index_pk(tenant: str, agent_id: str) -> str:
+    """GSI2: a tenant's milestones by the agent that stored them, across projects."""
+    return f"T#{escape(tenant)}#AGENT#{escape(agent_id)}"
+
+
+def agent_index_sk(created_at: str, project_id: str, milestone_id: str) -> str:
+    return f"{created_at}#{escape(project_id)}#{escape(milestone_id)}"
+
+
+def milestone_id_sk(milestone_id: str) -> str:
+    """A milestone's copy keyed by id: read together with ``PROJECT`` in one BatchGetItem."""
+    return f"MSID#{escape(milestone_id)}"

@@ -1,0 +1,91 @@
+"""Deleting a project: hide it at once, then remove its items and blobs page by page.
+
+Each purge removes exactly one project generation (its partition and its blob prefix,
+docs/memory-model.md "Delete and recreate"), so a project recreated while the old generation is
+purged never loses anything to that purge.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from typing import Any
+
+from cairn.aws import blobs, clients, partition
+from cairn.aws.keys import PROJECT_SK, ProjectRef
+from cairn.aws.partition import LATEST
+from cairn.aws.table import ConditionFailed, table
+from cairn.core.settings import get_settings
+from cairn.memory.store import branches, projects
+
+PAGE_ITEMS = 1000
+# What the anchor (generation 0's PROJECT item) keeps once its own generation is purged.
+_ANCHOR_DROPS = ("#name", "roadmap", "milestoneCount", "activeBranches", "createdAt")
+
+
+def delete_project(tenant: str, project_id: str) -> str:
+    """Marks the project's live generation deleting and removes its branches, so every route answers 404
+    at once, then starts the purge state machine for that generation. Returns the execution ARN."""
+    return partition.resolved(tenant, project_id, _delete_at)
+
+
+def _delete_at(ref: ProjectRef) -> str:
+    projects.mark_deleting_at(ref)
+    try:
+        execution_arn = start_purge(ref.tenant, ref.project_id, ref.generation)
+    except Exception:
+        projects.unmark_deleting(ref)  # leave nothing half-deleted
+        raise
+    branches.delete_branch_items(ref)
+    return execution_arn
+
+
+def start_purge(tenant: str, project_id: str, generation: int = 0) -> str:
+    """Starts the purge of one generation (the ``generation`` attribute of its PROJECT item; 0 when absent)."""
+    response = clients.stepfunctions().start_execution(
+        stateMachineArn=get_settings().purge_state_machine_arn,
+        name=f"purge-{uuid.uuid4().hex}",
+        input=json.dumps({"tenantId": tenant, "projectId": project_id, "generation": generation}),
+    )
+    return response["executionArn"]
+
+
+def purge_page(tenant: str, project_id: str, generation: int = 0) -> dict[str, Any]:
+    """Deletes up to ``PAGE_ITEMS`` items and as many blobs of one generation; when none are left, its
+    tombstone (generation 0's becomes the slim anchor when the project was recreated).
+
+    Returns ``done`` for the state machine's loop. Safe to repeat: every step is a delete.
+    """
+    ref = ProjectRef(tenant, project_id, generation)
+    db = table()
+    page = db.query(ref.pk, limit=PAGE_ITEMS + 1, projection="PK, SK")
+    keys = [(item["PK"], item["SK"]) for item in page.items if item["SK"] != PROJECT_SK]
+    deleted_items = db.delete_keys(keys[:PAGE_ITEMS])
+    deleted_blobs = blobs.delete_prefix_page(ref.blob_prefix, max_keys=PAGE_ITEMS)
+    done = deleted_items == 0 and deleted_blobs == 0
+    if done:
+        _retire(ref)
+    # The result is the state machine's next input: it names the generation (left out for 0, as before
+    # generations existed, which is also what an input without one means).
+    return {"tenantId": tenant, "projectId": project_id, **({"generation": generation} if generation else {}),
+            "done": done, "deletedItems": deleted_items, "deletedBlobs": deleted_blobs}
+
+
+def _retire(ref: ProjectRef) -> None:
+    """Removes the tombstone. A failed condition means an earlier run of this step did it: complete
+    either way. Generation 0's item is kept as the anchor when a later generation exists."""
+    names = {**partition.LIVE_NAMES, "#latest": LATEST}
+    values = {":deleting": partition.DELETING}
+    condition = "#lifecycle = :deleting" + (" AND attribute_not_exists(#latest)" if ref.generation == 0 else "")
+    try:
+        table().delete(ref.pk, PROJECT_SK, condition=condition,
+                       names=names if ref.generation == 0 else partition.LIVE_NAMES, values=values)
+        return
+    except ConditionFailed:
+        if ref.generation != 0:
+            return
+    with contextlib.suppress(ConditionFailed):
+        table().update(ref.pk, PROJECT_SK, f"SET #lifecycle = :moved REMOVE {', '.join(_ANCHOR_DROPS)}",
+                       condition="#lifecycle = :deleting AND attribute_exists(#latest)",
+                       names={**names, "#name": "name"}, values={**values, ":moved": partition.MOVED})

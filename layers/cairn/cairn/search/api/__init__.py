@@ -1,0 +1,1 @@
+"""The search routes (per project and across the tenant's projects)."""

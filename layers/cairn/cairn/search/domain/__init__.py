@@ -1,0 +1,1 @@
+"""BM25 scoring and the compact term encoding, pure."""

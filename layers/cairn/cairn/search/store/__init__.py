@@ -1,0 +1,1 @@
+"""Search documents, index segments in S3, their compaction."""

@@ -1,1 +1,0 @@
-"""Adapters to AWS: DynamoDB (one table), S3 blobs, Step Functions. No HTTP here."""
