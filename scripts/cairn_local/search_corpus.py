@@ -399,6 +399,7 @@ def field_weight_ablation(weightings: Sequence[tuple[int, int, int]] = ((1, 1, 1
                           ) -> list[dict[str, Any]]:
     """recall@5 and MRR of plain BM25 (in memory, no index) with the three parts weighted
     (branchPurpose, cumulativeProgress, thisContribution): how docs/search.md chose the weights."""
+    from cairn.core import text
     from cairn.search.domain import bm25
 
     corpus = milestones()
@@ -408,7 +409,7 @@ def field_weight_ablation(weightings: Sequence[tuple[int, int, int]] = ((1, 1, 1
         for order, entry in enumerate(corpus):
             parts = [(entry.fields[name], weight) for name, weight in
                      zip(("branchPurpose", "cumulativeProgress", "thisContribution"), weights, strict=True)]
-            frequencies = bm25.weighted_frequencies(parts)
+            frequencies = text.weighted_frequencies(parts)
             docs.append((entry, frequencies, sum(frequencies.values()), order))
 
         def rank(query: RelevanceQuery, docs: list[Any] = docs) -> list[str]:

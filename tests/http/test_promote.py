@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from cairn.aws import documents
 from cairn.insights.store import knowledge
 from cairn.search.store import search
 from tests.http.helpers import assert_error, create_project, ok, project_of, url
@@ -29,7 +30,7 @@ def promoted(caller, project, body):
 
 
 def hits(caller, project, query):
-    return [hit for hit in search.search(caller.tenant, [project], query, 5) if hit.kind == search.KNOWLEDGE]
+    return [hit for hit in search.search(caller.tenant, [project], query, 5) if hit.kind == documents.KNOWLEDGE]
 
 
 # --- promote and update --------------------------------------------------------------------------

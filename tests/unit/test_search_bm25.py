@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from cairn.core import text
 from cairn.search.domain import bm25
 from cairn.search.store import index as search_index
 from cairn.search.store.compaction import merge_run
@@ -18,21 +19,21 @@ from cairn_local import streams
 def test_terms_encoding_round_trips_and_leaves_out_tf_one():
     frequencies = {"cach": 3, "redi": 1, "metric": 2}
 
-    encoded = bm25.encode_terms(frequencies)
+    encoded = text.encode_terms(frequencies)
 
     assert encoded == "cach:3 metric:2 redi"
-    assert bm25.decode_terms(encoded) == frequencies
-    assert bm25.decode_terms("") == {}
+    assert text.decode_terms(encoded) == frequencies
+    assert text.decode_terms("") == {}
 
 
 def test_terms_encoding_keeps_the_most_frequent_terms_when_capped(monkeypatch):
-    monkeypatch.setattr(bm25, "MAX_DISTINCT_TERMS", 2)
+    monkeypatch.setattr(text, "MAX_DISTINCT_TERMS", 2)
 
-    assert bm25.decode_terms(bm25.encode_terms({"a1": 1, "b2": 5, "c3": 2, "d4": 1})) == {"b2": 5, "c3": 2}
+    assert text.decode_terms(text.encode_terms({"a1": 1, "b2": 5, "c3": 2, "d4": 1})) == {"b2": 5, "c3": 2}
 
 
 def test_weighted_frequencies_count_a_part_as_often_as_its_weight():
-    counts = bm25.weighted_frequencies([("Caching layer", 1), ("", 5), ("cache hits, cached pages", 2), ("x", 0)])
+    counts = text.weighted_frequencies([("Caching layer", 1), ("", 5), ("cache hits, cached pages", 2), ("x", 0)])
 
     assert counts == {"cach": 1 + 2 * 2, "layer": 1, "hit": 2, "page": 2}
 

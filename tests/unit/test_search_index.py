@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from cairn.aws import documents
 from cairn.aws.keys import project_pk
 from cairn.aws.table import table
 from cairn.memory.store import milestones, projects
@@ -41,7 +42,7 @@ def promote(knowledge_id: str, summary: str, *, created_at: str = "2026-02-01T00
     item = {"PK": project_pk(TENANT, project), "SK": f"KNOW#{knowledge_id}", "entity": "knowledge",
             "knowledgeId": knowledge_id, "projectId": project, "cacheKey": f"key-{knowledge_id}", "summary": summary,
             "reuseScore": 0.5, "createdAt": created_at,
-            **search.document_attributes(TENANT, project, "knowledge", knowledge_id, summary, created_at)}
+            **documents.document_attributes(TENANT, project, "knowledge", knowledge_id, summary, created_at)}
     table().put(item)
     return item
 
@@ -62,7 +63,7 @@ def hits(query: str, project_ids: list[str] | None = None, **filters) -> list[tu
 
 
 def test_document_attributes_make_any_item_a_pending_search_document():
-    attributes = search.document_attributes("acme#1", "p#x", "knowledge", "k-1", "Caching the cache",
+    attributes = documents.document_attributes("acme#1", "p#x", "knowledge", "k-1", "Caching the cache",
                                             "2026-01-01T00:00:00Z")
 
     assert attributes == {"terms": "cach:2", "termCount": 2, "searchKind": "knowledge",
@@ -149,7 +150,7 @@ def test_the_by_id_copy_carries_no_index_attributes(project):
 
     copy = table().get(project_pk(TENANT, project), milestone_id_sk(created["milestoneId"]))
 
-    assert not {name for name in copy if name.startswith("GSI") or name in search_index.SEARCH_ATTRIBUTES}
+    assert not {name for name in copy if name.startswith("GSI") or name in documents.SEARCH_ATTRIBUTES}
 
 
 def test_markers_are_not_removed_from_deleted_or_rewritten_items(project):

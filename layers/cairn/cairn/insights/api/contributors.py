@@ -12,7 +12,8 @@ from cairn.http.idempotency import Idempotent
 from cairn.http.paths import ContributorIdPath
 from cairn.http.payload import fitting
 from cairn.insights.api.models import UpsertContributor
-from cairn.insights.store import activity, contributors
+from cairn.insights.store import contributors
+from cairn.memory.service import milestones
 
 router = APIRouter(prefix="/api/v1/memory/contributors", route_class=JSONRoute)
 ACTIVITY_DEFAULT_LIMIT = 50
@@ -53,6 +54,6 @@ def contributor_activity(
     agent_ids = contributor["agentIds"]
     return {
         "contributor": contributor,
-        "milestones": fitting(activity.newest(principal.tenant, agent_ids, limit)),
-        "totalMilestones": activity.count(principal.tenant, agent_ids),
+        "milestones": fitting(milestones.newest_by_agents(principal.tenant, agent_ids, limit)),
+        "totalMilestones": milestones.count_by_agents(principal.tenant, agent_ids),
     }

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 from cairn.core import limits
 from cairn.http.fields import AgentId, BranchName, ProjectId, RequestModel, text_field
 from cairn.insights.domain.metrics import format_timestamp, parse_timestamp
-from cairn.memory.domain.branches import DEFAULT_BRANCH
+from cairn.memory.service.branches import DEFAULT_BRANCH
 
 SESSION_ID_MAX = 128
 # Counts are JSON integers that stay exact in JavaScript.

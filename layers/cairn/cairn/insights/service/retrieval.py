@@ -16,7 +16,7 @@ from typing import Any
 
 from cairn.core.errors import NotFound
 from cairn.insights.store import contributors
-from cairn.memory.store import projects
+from cairn.memory.service import projects
 
 
 @dataclass(frozen=True)

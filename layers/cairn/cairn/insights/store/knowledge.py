@@ -13,7 +13,7 @@ import hashlib
 import struct
 from typing import Any
 
-from cairn.aws import partition
+from cairn.aws import documents, partition
 from cairn.aws.keys import PROJECT_SK, ProjectRef
 from cairn.aws.table import TransactionCancelled, table
 from cairn.core.clock import utc_now
@@ -21,7 +21,7 @@ from cairn.core.errors import Conflict
 
 KNOWLEDGE_PREFIX = "KNOW#"
 EMBEDDING_PREFIX = "KNOWVEC#"
-KIND = "knowledge"  # the search document kind (cairn.search.store.search.KNOWLEDGE)
+KIND = "knowledge"  # the search document kind (cairn.search.store.documents.KNOWLEDGE)
 _ID_HEX_DIGITS = 16
 _WIRE_FIELDS = ("knowledgeId", "projectId", "cacheKey", "reuseScore", "summary", "l2Collection", "blobKey",
                 "embeddingDimensions", "createdAt", "updatedAt")
@@ -66,7 +66,6 @@ def promote(tenant: str, project_id: str, fields: dict[str, Any]) -> dict[str, A
 
 
 def _promote_at(ref: ProjectRef, fields: dict[str, Any]) -> dict[str, Any]:
-    from cairn.search.store import search
 
     now = utc_now()
     knowledge = knowledge_id(fields["cacheKey"])
@@ -84,7 +83,7 @@ def _promote_at(ref: ProjectRef, fields: dict[str, Any]) -> dict[str, Any]:
         "embeddingDimensions": len(embedding) if embedding else None,
         "updatedAt": now,
         # The search document's time is this version's: a time-range filter sees the latest promotion.
-        **search.document_attributes(ref.tenant, ref.project_id, KIND, knowledge, text=fields["summary"],
+        **documents.document_attributes(ref.tenant, ref.project_id, KIND, knowledge, text=fields["summary"],
                                      created_at=now, generation=ref.generation),
     }
     db = table()

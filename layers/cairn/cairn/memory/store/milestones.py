@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cairn.aws import blobs, partition
+from cairn.aws import blobs, documents, partition
 from cairn.aws.keys import PROJECT_SK, ProjectRef
 from cairn.aws.table import TransactionCancelled, table
 from cairn.core import ids
@@ -22,7 +22,6 @@ from cairn.memory.store.keys import (
     milestone_head_sk,
     milestone_id_sk,
 )
-from cairn.search.store import index as search_index
 
 TEXT_FIELDS = ("branchPurpose", "cumulativeProgress", "thisContribution")
 _WIRE_FIELDS = ("milestoneId", "projectId", "branchName", *TEXT_FIELDS, "contentHash", "sequenceNumber",
@@ -53,7 +52,7 @@ def new_item(ref: ProjectRef, branch: str, sequence: int, fields: dict[str, Any]
         **fields,
         # A search document, pending until the indexer compacts it (docs/search.md); computed here,
         # before large texts are offloaded to S3.
-        **search_index.milestone_attributes(ref.tenant, project_id, milestone_id, fields, created_at,
+        **documents.milestone_attributes(ref.tenant, project_id, milestone_id, fields, created_at,
                                             generation=ref.generation),
     }
 
@@ -62,7 +61,7 @@ def stored_items(item: dict[str, Any]) -> list[dict[str, Any]]:
     """What one milestone is in the table: the entry in its branch's order, and a copy keyed by id
     (strongly consistent lookup by id, and it disappears with the project's partition)."""
     copy = {name: value for name, value in item.items()  # indexed (GSIs, search) once
-            if not name.startswith("GSI") and name not in search_index.SEARCH_ATTRIBUTES}
+            if not name.startswith("GSI") and name not in documents.SEARCH_ATTRIBUTES}
     return [item, {**copy, "SK": milestone_id_sk(item["milestoneId"]), "entity": "milestone-by-id"}]
 
 

@@ -7,41 +7,12 @@ what the index stores per pending document and what segments are built from.
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from cairn.core.text import terms as text_terms
 
 K1 = 1.2
 B = 0.75
-# At most this many distinct terms are kept per document (the most frequent): a 60,000-character
-# milestone has far fewer, so the cap only bounds the item size against pathological input.
-MAX_DISTINCT_TERMS = 5_000
-
-
-def weighted_frequencies(parts: Iterable[tuple[str, int]]) -> Counter[str]:
-    """Term frequencies over weighted text parts: a term in a part of weight w counts w times."""
-    counts: Counter[str] = Counter()
-    for text, weight in parts:
-        if weight <= 0 or not text:
-            continue
-        for term in text_terms(text):
-            counts[term] += weight
-    return counts
-
-
-def encode_terms(frequencies: Mapping[str, int]) -> str:
-    """``{"cach": 3, "redi": 1}`` -> ``"cach:3 redi"``, capped at ``MAX_DISTINCT_TERMS`` terms."""
-    items = sorted(frequencies.items(), key=lambda item: (-item[1], item[0]))[:MAX_DISTINCT_TERMS]
-    return " ".join(term if tf == 1 else f"{term}:{tf}" for term, tf in items)
-
-
-def decode_terms(encoded: str) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for token in encoded.split():
-        term, _, tf = token.partition(":")
-        found[term] = int(tf) if tf else 1
-    return found
 
 
 def query_terms(query: str) -> list[str]:

@@ -27,40 +27,21 @@ from typing import Any
 from urllib.parse import unquote
 
 from cairn.aws import clients, partition
-from cairn.aws.keys import PROJECT_SK, ProjectRef, blob_prefix, escape, parse_project_scope, project_pk, project_scope
+from cairn.aws.documents import INDEX, MILESTONE, PENDING_ATTRIBUTES, pending_pk, pending_prefix
+from cairn.aws.keys import PROJECT_SK, ProjectRef, blob_prefix, parse_project_scope, project_pk
 from cairn.aws.table import TransactionCancelled, marshal, table
 from cairn.core.clock import utc_now
 from cairn.core.settings import get_settings
+from cairn.core.text import decode_terms
 from cairn.memory.store.keys import milestone_id_sk
-from cairn.search.domain.bm25 import decode_terms, encode_terms, weighted_frequencies
 
-INDEX = "GSI3"
 MANIFEST_SK = "SEARCH#MANIFEST"
-MILESTONE = "milestone"
-KNOWLEDGE = "knowledge"
-# Weights of the milestone parts in the term frequencies (docs/search.md, "Field weights").
-MILESTONE_FIELD_WEIGHTS = {"branchPurpose": 1, "cumulativeProgress": 1, "thisContribution": 2}
-# What a search document carries; the pending markers are removed once it is in a segment.
-SEARCH_ATTRIBUTES = ("terms", "termCount", "searchKind", "searchRev", "GSI3PK", "GSI3SK")
-PENDING_ATTRIBUTES = ("GSI3PK", "GSI3SK", "terms")
 _PENDING_PROJECTION = ("PK, SK, GSI3SK, terms, termCount, searchKind, searchRev, createdAt, agentId, "
                        "sequenceNumber")
 SEGMENT_FORMAT = 1
 
 
 # --- keys ---------------------------------------------------------------------------------------------------
-
-
-def pending_pk(tenant: str) -> str:
-    return f"T#{escape(tenant)}#UNINDEXED"
-
-
-def pending_prefix(project_id: str, generation: int = 0) -> str:
-    return f"{project_scope(project_id, generation)}#"
-
-
-def pending_sk(project_id: str, created_at: str, doc_id: str, generation: int = 0) -> str:
-    return f"{pending_prefix(project_id, generation)}{created_at}#{escape(doc_id)}"
 
 
 def segment_prefix(tenant: str, project_id: str, generation: int = 0) -> str:
@@ -74,38 +55,6 @@ def new_segment_key(tenant: str, project_id: str, generation: int = 0) -> str:
 
 
 # --- documents ----------------------------------------------------------------------------------------------
-
-
-def attributes_from_frequencies(tenant: str, project_id: str, kind: str, doc_id: str,
-                                frequencies: dict[str, int], created_at: str, generation: int = 0) -> dict[str, Any]:
-    return {
-        "terms": encode_terms(frequencies),
-        "termCount": sum(frequencies.values()),
-        "searchKind": kind,
-        "searchRev": secrets.token_hex(5),
-        "GSI3PK": pending_pk(tenant),
-        "GSI3SK": pending_sk(project_id, created_at, doc_id, generation),
-    }
-
-
-def document_attributes(tenant: str, project_id: str, kind: str, doc_id: str, text: str,
-                        created_at: str, generation: int = 0) -> dict[str, Any]:
-    """The attributes that make an item of the project partition a search document of ``kind``.
-
-    Put them on the item in the same write that stores it (a changed item gets fresh ones: the
-    new version supersedes the indexed one). ``doc_id`` must be unique per kind in the project;
-    a ``milestone`` is loaded from its ``MSID#`` copy, any other kind from the item's own ``SK``.
-    ``generation`` is the project generation whose partition holds the item.
-    """
-    return attributes_from_frequencies(tenant, project_id, kind, doc_id,
-                                       weighted_frequencies([(text, 1)]), created_at, generation)
-
-
-def milestone_attributes(tenant: str, project_id: str, milestone_id: str, fields: dict[str, Any],
-                         created_at: str, generation: int = 0) -> dict[str, Any]:
-    parts = [(fields.get(name) or "", weight) for name, weight in MILESTONE_FIELD_WEIGHTS.items()]
-    return attributes_from_frequencies(tenant, project_id, MILESTONE, milestone_id,
-                                       weighted_frequencies(parts), created_at, generation)
 
 
 @dataclass(frozen=True)

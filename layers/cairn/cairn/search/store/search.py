@@ -2,7 +2,7 @@
 pending documents, then the best hits read back by key. Never a Scan.
 
 Reusable API: ``search()`` returns ``Hit``s of every kind (milestones and promoted knowledge, callers
-filter); ``document_attributes()`` makes any item of a project partition a search document.
+filter); ``cairn.aws.documents`` makes any item of a project partition a search document.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cairn.aws import blobs, partition
+from cairn.aws.documents import MILESTONE
 from cairn.aws.keys import PROJECT_SK, ProjectRef
 from cairn.aws.table import table
 from cairn.insights.store import knowledge
@@ -20,20 +21,14 @@ from cairn.memory.store import projects
 from cairn.memory.store.milestones import to_wire as milestone_wire
 from cairn.search.domain import bm25
 from cairn.search.store.index import (
-    KNOWLEDGE,
     MANIFEST_SK,
-    MILESTONE,
     Segment,
     SegmentGone,
     doc_from_item,
-    document_attributes,
     load_segment,
     pending_items,
     segment_of_docs,
 )
-
-__all__ = ["KNOWLEDGE", "MILESTONE", "Hit", "document_attributes", "search", "search_milestones",
-           "search_project_milestones"]
 
 PENDING_KEY = "pending:"
 _MASK_CACHE_MAX = 256
