@@ -198,8 +198,8 @@ class Table:
                 return
             start_key = page.last_key
 
-    def put(self, item: dict[str, Any], *, condition: str | None = None, names: dict | None = None,
-            values: dict | None = None) -> None:
+    def put(self, item: dict[str, Any], *, condition: str | None = None, names: dict[str, str] | None = None,
+            values: dict[str, Any] | None = None) -> None:
         request: dict[str, Any] = {"TableName": self.name, "Item": marshal(item)}
         if condition:
             request["ConditionExpression"] = condition
@@ -215,7 +215,7 @@ class Table:
             raise ConditionFailed(unmarshal(old) if old else None) from failure
 
     def update(self, pk: str, sk: str, update: str, *, condition: str | None = None,
-               names: dict | None = None, values: dict | None = None) -> dict[str, Any]:
+               names: dict[str, str] | None = None, values: dict[str, Any] | None = None) -> dict[str, Any]:
         """UpdateItem returning the new image; ``ConditionFailed`` carries the old one."""
         request: dict[str, Any] = {
             "TableName": self.name,
@@ -231,8 +231,8 @@ class Table:
             raise ConditionFailed(unmarshal(old) if old else None) from failure
         return unmarshal(response["Attributes"])
 
-    def delete(self, pk: str, sk: str, *, condition: str, names: dict | None = None,
-               values: dict | None = None) -> None:
+    def delete(self, pk: str, sk: str, *, condition: str, names: dict[str, str] | None = None,
+               values: dict[str, Any] | None = None) -> None:
         request: dict[str, Any] = {"TableName": self.name, "Key": marshal(key(pk, sk))}
         _add_condition(request, condition, names, values, return_old=False)
         try:
@@ -273,33 +273,34 @@ class Table:
         return len(batch)
 
     # Operation builders for ``transact``.
-    def put_op(self, item: dict[str, Any], condition: str | None = None, *, names: dict | None = None,
-               values: dict | None = None, return_old: bool = False) -> dict[str, Any]:
+    def put_op(self, item: dict[str, Any], condition: str | None = None, *, names: dict[str, str] | None = None,
+               values: dict[str, Any] | None = None, return_old: bool = False) -> dict[str, Any]:
         op: dict[str, Any] = {"TableName": self.name, "Item": marshal(item)}
         _add_condition(op, condition, names, values, return_old)
         return {"Put": op}
 
     def update_op(self, pk: str, sk: str, update: str, *, condition: str | None = None,
-                  names: dict | None = None, values: dict | None = None, return_old: bool = False) -> dict[str, Any]:
+                  names: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+                  return_old: bool = False) -> dict[str, Any]:
         op: dict[str, Any] = {"TableName": self.name, "Key": marshal(key(pk, sk)), "UpdateExpression": update}
         _add_condition(op, condition, names, values, return_old)
         return {"Update": op}
 
-    def delete_op(self, pk: str, sk: str, condition: str | None = None, *, names: dict | None = None,
-                  values: dict | None = None) -> dict[str, Any]:
+    def delete_op(self, pk: str, sk: str, condition: str | None = None, *, names: dict[str, str] | None = None,
+                  values: dict[str, Any] | None = None) -> dict[str, Any]:
         op: dict[str, Any] = {"TableName": self.name, "Key": marshal(key(pk, sk))}
         _add_condition(op, condition, names, values, False)
         return {"Delete": op}
 
-    def check_op(self, pk: str, sk: str, condition: str, *, names: dict | None = None,
-                 values: dict | None = None, return_old: bool = False) -> dict[str, Any]:
+    def check_op(self, pk: str, sk: str, condition: str, *, names: dict[str, str] | None = None,
+                 values: dict[str, Any] | None = None, return_old: bool = False) -> dict[str, Any]:
         op: dict[str, Any] = {"TableName": self.name, "Key": marshal(key(pk, sk))}
         _add_condition(op, condition, names, values, return_old)
         return {"ConditionCheck": op}
 
 
-def _add_condition(op: dict[str, Any], condition: str | None, names: dict | None, values: dict | None,
-                   return_old: bool) -> None:
+def _add_condition(op: dict[str, Any], condition: str | None, names: dict[str, str] | None,
+                   values: dict[str, Any] | None, return_old: bool) -> None:
     if condition:
         op["ConditionExpression"] = condition
     if names:
