@@ -86,3 +86,28 @@ def test_an_in_process_lambda_invocation_leaves_no_function_keys_on_http_logs(ag
 
     (line,) = json_lines(info_logs.take())
     assert "function_name" not in line
+
+
+def test_a_stored_milestones_access_line_names_tenant_subject_route_and_status(agent, project, info_logs):
+    body = {"branchName": "main", "branchPurpose": "p", "cumulativeProgress": "c", "thisContribution": "t",
+            "agentId": "agent-1"}
+    agent.post(f"/api/v1/memory/projects/{project}/store", json=body)
+    agent.post(f"/api/v1/memory/projects/{project}/store", json={**body, "branchName": "no-such-branch"})
+
+    output = info_logs.take()
+    stored, refused = (line for line in json_lines(output) if line["message"] == "request handled")
+    assert {key: stored[key] for key in ("tenant", "subject", "route", "status")} == {
+        "tenant": agent.tenant, "subject": f"user-{agent.tenant}",
+        "route": "/api/v1/memory/projects/{id}/store", "status": 200}
+    assert "error_code" not in stored
+    assert (refused["status"], refused["error_code"]) == (404, "not_found")
+    assert agent.token not in output
+
+
+def test_an_unauthenticated_request_logs_its_error_code_and_no_tenant(agent, info_logs):
+    agent.client.get("/api/v1/memory/projects", headers={"Authorization": "Bearer not-a-jwt"})
+
+    (line,) = json_lines(info_logs.take())
+    assert (line["status"], line["error_code"], line["route"]) == (401, "unauthenticated", "/api/v1/memory/projects")
+    assert "tenant" not in line
+    assert "not-a-jwt" not in json.dumps(line)

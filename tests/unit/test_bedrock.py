@@ -11,6 +11,7 @@ from botocore.exceptions import ReadTimeoutError
 from botocore.stub import Stubber
 
 from cairn.core.errors import UpstreamError
+from cairn.http.errors import status_of
 from cairn.insights.adapters.bedrock import SYSTEM_PROMPT, BedrockAnswerer
 from cairn.insights.domain.answer import Source
 
@@ -95,7 +96,7 @@ def test_service_errors_become_a_502_that_says_what_bedrock_said(client: Any, st
     with pytest.raises(UpstreamError) as raised:
         BedrockAnswerer(MODEL, client).answer(QUESTION, SOURCES)
 
-    assert raised.value.status == 502
+    assert status_of(raised.value) == 502
     assert raised.value.code == "upstream_error"
     assert raised.value.message == f"Bedrock Converse with model {MODEL} failed: {code} (HTTP {status}): {message}"
 
@@ -114,4 +115,4 @@ def test_a_transport_failure_is_a_502() -> None:
 
     with pytest.raises(UpstreamError, match="Read timeout on endpoint URL") as raised:
         BedrockAnswerer(MODEL, TimingOut()).answer(QUESTION, SOURCES)
-    assert raised.value.status == 502
+    assert status_of(raised.value) == 502

@@ -8,6 +8,7 @@ import pytest
 
 from cairn.core.errors import Conflict, InvalidInput
 from cairn.core.text import text_size
+from cairn.http.errors import status_of
 from cairn.memory.domain.branches import (
     ABANDONED,
     ACTIVE,
@@ -99,14 +100,14 @@ def test_check_merge_rejects_merging_a_branch_into_itself() -> None:
     with pytest.raises(InvalidInput) as raised:
         check_merge("feature-auth", "feature-auth")
     assert raised.value.field == "targetBranch"
-    assert raised.value.status == 400
+    assert status_of(raised.value) == 400
 
 
 def test_check_merge_rejects_main_as_the_source() -> None:
     with pytest.raises(Conflict) as raised:
         check_merge("main", "feature-auth")
     assert raised.value.field == "sourceBranch"
-    assert raised.value.status == 409
+    assert status_of(raised.value) == 409
 
 
 def test_check_merge_main_into_main_is_invalid_input_not_conflict() -> None:

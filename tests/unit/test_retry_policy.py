@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cairn.core.errors import Busy
+from cairn.http.errors import status_of
 from cairn.memory.store import sequences as streams
 
 
@@ -49,7 +50,7 @@ def test_retries_end_in_busy_within_the_budget(monkeypatch, attempt_seconds):
     with pytest.raises(Busy) as raised:
         lose_every_attempt()
 
-    assert raised.value.status == 503
+    assert status_of(raised.value) == 503
     assert raised.value.code == "contention"
     assert clock.now <= streams.RETRY_BUDGET_SECONDS + attempt_seconds
     assert all(pause <= streams.BACKOFF_CAP_SECONDS for pause in clock.sleeps)

@@ -16,6 +16,7 @@ from fastapi import Depends, Request
 
 from cairn.core.errors import Forbidden, Unauthenticated
 from cairn.core.settings import get_settings
+from cairn.http import access
 
 READ_ROLES = frozenset({"viewer", "member", "agent", "admin"})
 WRITE_ROLES = frozenset({"member", "agent", "admin"})
@@ -93,6 +94,7 @@ def authenticate(request: Request) -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("missing bearer token (Authorization: Bearer <jwt>)")
     principal = verify(token.strip())
+    access.note_principal(principal.tenant, principal.subject)
     workspace = request.headers.get("x-workspace-id")
     if workspace is not None and workspace != principal.tenant:
         raise Forbidden("x-workspace-id does not match the token's tenant", field="x-workspace-id")

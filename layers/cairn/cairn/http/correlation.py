@@ -1,5 +1,5 @@
 """x-correlation-id: taken from the request (or generated), echoed on the response, and
-attached to every log line written while the request is handled."""
+attached to every log line written while the request is handled, the request's access line included."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import time
 import uuid
 from typing import Any
 
-from cairn.core.observability import correlation_id, logger
+from cairn.core.observability import correlation_id
+from cairn.http import access
 
 __all__ = ["HEADER", "CorrelationMiddleware", "correlation_id", "incoming"]
 
@@ -38,6 +39,7 @@ class CorrelationMiddleware:
         # Not reset afterwards: the value lives in this request's task context, and the error middleware
         # outside this one still needs it for a 500's body and log line.
         correlation_id.set(value)
+        facts = access.begin()
         started = time.perf_counter()
         status = {"code": 500}
 
@@ -49,11 +51,9 @@ class CorrelationMiddleware:
 
         try:
             await self.app(scope, receive, send_with_header)
+        except Exception:
+            # Unhandled: answered (500) by the error middleware outside this one, after this line is written.
+            access.note_error("internal_error")
+            raise
         finally:
-            logger().info(
-                "request handled",
-                method=scope["method"],
-                path=scope["path"],
-                status=status["code"],
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
-            )
+            access.log_request(scope, facts, status["code"], (time.perf_counter() - started) * 1000)

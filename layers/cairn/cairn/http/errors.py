@@ -1,6 +1,8 @@
 """One JSON error shape for every 4xx and 5xx (docs/errors.md):
 
     {"error": {"code": "...", "message": "...", "field": "...", "details": [...]}, "correlationId": "..."}
+
+Errors raised below the HTTP room carry a code only; ``STATUS`` gives each class its HTTP status.
 """
 
 from __future__ import annotations
@@ -12,12 +14,39 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.responses import Response
 
-from cairn.core.errors import CairnError
+from cairn.core.errors import (
+    Busy,
+    CairnError,
+    Conflict,
+    Forbidden,
+    IdempotencyMismatch,
+    IntegrationNotConfigured,
+    InvalidInput,
+    NotFound,
+    Unauthenticated,
+    UpstreamError,
+)
 from cairn.core.observability import logger
+from cairn.http import access
 from cairn.http.auth import check_route_access
 from cairn.http.correlation import HEADER as CORRELATION_HEADER
 from cairn.http.correlation import correlation_id
+
+# The HTTP status of each error class; a class not listed answers its nearest listed ancestor's.
+STATUS: dict[type[CairnError], int] = {
+    CairnError: 500,
+    InvalidInput: 400,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    IntegrationNotConfigured: 409,
+    IdempotencyMismatch: 422,
+    UpstreamError: 502,
+    Busy: 503,
+}
 
 # 400 from FastAPI itself is a body it could not parse (cairn.http.body decodes bodies first, so only a fallback).
 _HTTP_CODES = {400: "invalid_input", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
@@ -26,13 +55,19 @@ _HTTP_CODES = {400: "invalid_input", 401: "unauthenticated", 403: "forbidden", 4
 RETRY_AFTER_SECONDS = "1"
 
 
+def status_of(error: CairnError) -> int:
+    return next(STATUS[cls] for cls in type(error).__mro__ if cls in STATUS)
+
+
 def error_response(status: int, code: str, message: str, field: str | None = None,
-                   details: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+                   details: list[dict[str, Any]] | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
     error: dict[str, Any] = {"code": code, "message": message}
     if field:
         error["field"] = field
     if details:
         error["details"] = details
+    access.note_error(code)
     return JSONResponse({"error": error, "correlationId": correlation_id.get()}, status_code=status,
                         headers=headers)
 
@@ -56,32 +91,47 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     return details
 
 
-async def _on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+def _cairn_error_response(exc: CairnError) -> JSONResponse:
+    status = status_of(exc)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 503:  # contention: worth retrying, after a pause (RFC 9110 Retry-After, in seconds)
+        headers = {"Retry-After": RETRY_AFTER_SECONDS}
+    return error_response(status, exc.code, exc.message, exc.field, headers=headers)
+
+
+# Starlette calls each handler with the exception class it was registered for (``install``); the handlers are
+# typed for any exception, as ``add_exception_handler`` expects, and re-raise what they were not made for.
+
+async def _on_validation(request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, RequestValidationError):
+        raise exc
     try:
         await run_in_threadpool(check_route_access, request)  # may fetch the JWKS: off the event loop
     except CairnError as denied:
-        return await _on_cairn_error(request, denied)
+        return _cairn_error_response(denied)
     details = _validation_details(exc)
     first = details[0]
     return error_response(400, "invalid_input", f"{first['field']}: {first['message']}", first["field"], details)
 
 
-async def _on_cairn_error(_: Request, exc: CairnError) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    if exc.status == 503:  # contention: worth retrying, after a pause (RFC 9110 Retry-After, in seconds)
-        headers = {"Retry-After": RETRY_AFTER_SECONDS}
-    return error_response(exc.status, exc.code, exc.message, exc.field, headers=headers)
+async def _on_cairn_error(_: Request, exc: Exception) -> Response:
+    if not isinstance(exc, CairnError):
+        raise exc
+    return _cairn_error_response(exc)
 
 
-async def _on_http_error(request: Request, exc: HTTPException) -> JSONResponse:
+async def _on_http_error(request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, HTTPException):
+        raise exc
     message = str(exc.detail)
     if exc.status_code == 404 and message == "Not Found":  # no route matched (routes never redirect)
         message = f"no route for {request.method} {request.url.path}"
+    headers = dict(exc.headers) if exc.headers else None
     return error_response(exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"), message,
-                          headers=exc.headers)
+                          headers=headers)
 
 
-async def _on_unexpected(_: Request, exc: Exception) -> JSONResponse:
+async def _on_unexpected(_: Request, exc: Exception) -> Response:
     logger().exception("unhandled error")
     # Starlette answers unhandled errors outside every middleware, so the header is set here.
     return error_response(500, "internal_error", "internal error; quote the correlationId when reporting it",
