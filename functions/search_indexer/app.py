@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from cairn.core.observability import count, instrumented, logger
-from cairn.search.store.compaction import compact_stream_batch
+from cairn.search.service.compaction import compact_stream_batch
 
 _SAFETY_SECONDS = 15.0  # stop clearing pending markers this long before the Lambda timeout
 

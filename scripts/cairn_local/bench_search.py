@@ -63,7 +63,7 @@ class Clock:
 @contextmanager
 def timed_scoring(clock: Clock) -> Iterator[None]:
     """Times ``_Search._scored`` (postings, BM25) and ``_best`` (top-k, tie-breaks) on every query."""
-    from cairn.search.store import search
+    from cairn.search.service import query as search
 
     originals = (search._Search._scored, search._best)
 
@@ -109,7 +109,7 @@ def milestone_items(tenant: str, project_id: str, count: int, start: int = 1) ->
 
 
 def seed_project(client: Any, headers: dict[str, str], tenant: str, project_id: str, count: int) -> dict[str, Any]:
-    from cairn.search.store import compaction as search_compaction
+    from cairn.search.service import compaction as search_compaction
     from cairn.search.store import index as search_index
     from cairn_local.bench import batch_write
 
@@ -231,8 +231,8 @@ def cross_section(client: Any, recorder: Any, clock: Clock, iterations: int) -> 
 
 
 def relevance_section() -> dict[str, Any]:
-    from cairn.search.store import compaction as search_compaction
-    from cairn.search.store import search
+    from cairn.search.service import compaction as search_compaction
+    from cairn.search.service import query as search
 
     tenant = "search-tenant-relevance"
     keys = search_corpus.seed(tenant)

@@ -7,10 +7,10 @@ import copy
 import json
 
 from cairn.aws.table import table, unmarshal
-from cairn.memory.store import projects
+from cairn.memory.service import projects
 from cairn.memory.store.milestones import stored_items
+from cairn.search.service import milestones as milestone_search
 from cairn.search.store import index as search_index
-from cairn.search.store import search
 from cairn_local import ROOT, handlers
 
 EVENT = json.loads((ROOT / "events" / "search_indexer.json").read_text())
@@ -26,7 +26,8 @@ def test_the_sample_event_compacts_the_milestone_it_names(aws):
     projects.create(tenant, image["projectId"], "Synapse Backend", "")
     for item in stored_items(image):
         table().put(item)
-    assert search.search_milestones(tenant, None, "RBAC middleware", 5)[0]["milestoneId"] == image["milestoneId"]
+    pending_hits = milestone_search.across_projects(tenant, None, "RBAC middleware", 5)
+    assert pending_hits[0]["milestoneId"] == image["milestoneId"]
 
     assert invoke(EVENT) == {"batchItemFailures": []}
     assert invoke(EVENT) == {"batchItemFailures": []}  # a redelivered batch changes nothing
@@ -34,7 +35,7 @@ def test_the_sample_event_compacts_the_milestone_it_names(aws):
     assert list(search_index.pending_items(tenant)) == []
     _, manifest = search_index.project_and_manifest(tenant, image["projectId"])
     assert (manifest["docs"], len(manifest["segments"])) == (1, 1)
-    [found] = search.search_milestones(tenant, [image["projectId"]], "RBAC middleware", 5)
+    [found] = milestone_search.across_projects(tenant, [image["projectId"]], "RBAC middleware", 5)
     assert found["milestoneId"] == image["milestoneId"]
 
 

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from cairn.aws import documents
-from cairn.insights.store import knowledge
-from cairn.search.store import search
+from cairn.insights.service import knowledge
+from cairn.search.service import query as search
 from tests.http.helpers import assert_error, create_project, ok, project_of, url
 
 KNOWLEDGE_ID = re.compile(r"^know-[0-9a-f]{16}$")

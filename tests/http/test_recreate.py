@@ -14,7 +14,7 @@ from cairn.aws import partition
 from cairn.aws.keys import PROJECT_SK, ProjectRef, blob_prefix
 from cairn.insights.store.knowledge import knowledge_id
 from cairn.memory.store import purge
-from cairn.search.store import compaction as search_compaction
+from cairn.search.service import compaction as search_compaction
 from tests.http.helpers import (
     PROJECTS,
     assert_error,

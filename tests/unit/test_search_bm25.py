@@ -9,10 +9,10 @@ import pytest
 
 from cairn.core import text
 from cairn.search.domain import bm25
+from cairn.search.service.compaction import merge_run
+from cairn.search.service.query import _precedence_masks
 from cairn.search.store import index as search_index
-from cairn.search.store.compaction import merge_run
 from cairn.search.store.index import Doc, decode_segment, encode_segment, merged_payload, segment_of_docs
-from cairn.search.store.search import _precedence_masks
 from cairn_local import streams
 
 

@@ -11,11 +11,13 @@ import pytest
 from cairn.aws import documents
 from cairn.aws.keys import project_pk
 from cairn.aws.table import table
-from cairn.memory.store import milestones, projects
+from cairn.insights.store.knowledge import to_wire as knowledge_wire
+from cairn.memory.service import milestones, projects
 from cairn.memory.store.keys import milestone_id_sk
-from cairn.search.store import compaction as search_compaction
+from cairn.search.service import compaction as search_compaction
+from cairn.search.service import milestones as milestone_search
+from cairn.search.service import query as search
 from cairn.search.store import index as search_index
-from cairn.search.store import search
 from cairn_local import handlers
 from cairn_local.streams import StreamPoller, StreamSource
 
@@ -84,11 +86,11 @@ def test_knowledge_is_found_by_search_but_not_by_the_milestone_searches(project)
         knowledge = next(hit for hit in found if hit.kind == "knowledge")
         assert knowledge.project_id == project
         assert knowledge.score > 0
-        assert knowledge.item == {"knowledgeId": "k-1", "projectId": project, "cacheKey": "key-k-1",
+        assert knowledge_wire(knowledge.item) == {"knowledgeId": "k-1", "projectId": project, "cacheKey": "key-k-1",
                                   "summary": "Semantic caching of prompt embeddings: reuse answers above 0.92 cosine",
                                   "reuseScore": 0.5, "createdAt": "2026-02-01T00:00:00Z"}
-        assert search.search_milestones(TENANT, None, "semantic cache", 10) == [milestone]
-        assert search.search_project_milestones(TENANT, project, "embeddings", 10) == []
+        assert milestone_search.across_projects(TENANT, None, "semantic cache", 10) == [milestone]
+        assert milestone_search.in_project(TENANT, project, "embeddings", 10) == []
 
 
 def test_a_rewritten_knowledge_item_supersedes_its_indexed_version(project):

@@ -4,8 +4,8 @@ under what BM25 measures here (docs/search.md): recall@5 0.896, MRR 0.918."""
 
 from __future__ import annotations
 
-from cairn.search.store import compaction as search_compaction
-from cairn.search.store import search
+from cairn.search.service import compaction as search_compaction
+from cairn.search.service import query as search
 from cairn_local import search_corpus
 
 TENANT = "tenant-relevance"

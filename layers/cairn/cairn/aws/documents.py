@@ -47,6 +47,17 @@ def pending_sk(project_id: str, created_at: str, doc_id: str, generation: int = 
     return f"{pending_prefix(project_id, generation)}{created_at}#{escape(doc_id)}"
 
 
+def milestone_by_id_sk(milestone_id: str) -> str:
+    """The SK of a milestone's copy keyed by id: the item a milestone document is read back from (one per
+    milestone, found by id alone; the milestone's own SK needs its branch and sequence)."""
+    return f"MSID#{escape(milestone_id)}"
+
+
+def document_ref(kind: str, doc_id: str, sk: str) -> str:
+    """The SK a hit on the document of item ``sk`` is read from: a milestone's by-id copy, else the item."""
+    return milestone_by_id_sk(doc_id) if kind == MILESTONE else sk
+
+
 def attributes_from_frequencies(tenant: str, project_id: str, kind: str, doc_id: str,
                                 frequencies: dict[str, int], created_at: str, generation: int = 0) -> dict[str, Any]:
     return {

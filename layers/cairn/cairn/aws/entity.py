@@ -42,18 +42,22 @@ def declared() -> dict[str, Entity]:
     return dict(_REGISTRY)
 
 
-def update_expression(assignments: Mapping[str, Any], *, remove: tuple[str, ...] = ()) -> tuple[
-        str, dict[str, str], dict[str, Any]]:
-    """``SET #a = :a, #b = :b REMOVE #c`` with its names and values, for the attributes given: the one
-    builder of update expressions from a set of fields (attribute names are always aliased, so reserved
-    words such as ``name`` or ``status`` need no care)."""
-    names = {f"#{index}": name for index, name in enumerate(assignments)}
-    values = {f":{index}": value for index, value in enumerate(assignments.values())}
+def update_expression(assignments: Mapping[str, Any], *, initial: Mapping[str, Any] | None = None,
+                      remove: tuple[str, ...] = ()) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """``SET #a = :a, #b = if_not_exists(#b, :b) REMOVE #c`` with its names and values: ``assignments`` are
+    set, ``initial`` only where the item lacks them (``createdAt`` kept from the first write), ``remove``
+    removed. The one builder of update expressions from a set of fields (attribute names are always
+    aliased, so reserved words such as ``name`` or ``status`` need no care)."""
+    initial = initial or {}
+    names = {f"#{index}": name for index, name in enumerate([*assignments, *initial, *remove])}
+    values = {f":{index}": value for index, value in enumerate([*assignments.values(), *initial.values()])}
+    sets = [f"#{index} = :{index}" for index in range(len(assignments))]
+    sets += [f"#{index} = if_not_exists(#{index}, :{index})"
+             for index in range(len(assignments), len(assignments) + len(initial))]
     parts = []
-    if assignments:
-        parts.append("SET " + ", ".join(f"#{index} = :{index}" for index in range(len(assignments))))
+    if sets:
+        parts.append("SET " + ", ".join(sets))
     if remove:
-        offset = len(assignments)
-        names.update({f"#{offset + index}": name for index, name in enumerate(remove)})
+        offset = len(assignments) + len(initial)
         parts.append("REMOVE " + ", ".join(f"#{offset + index}" for index in range(len(remove))))
     return " ".join(parts), names, values

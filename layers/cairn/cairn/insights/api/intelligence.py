@@ -5,57 +5,78 @@ See docs/intelligence.md.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
-from cairn.core.settings import get_settings
+from cairn.core.errors import UnknownAction
 from cairn.http.auth import Reader
 from cairn.http.body import JSONRoute
 from cairn.http.idempotency import Idempotent
-from cairn.insights.api.intelligence_models import TIME_RANGE_DAYS, IntelligenceAction, IntelligenceQuery
-from cairn.insights.domain.answer import Answerer, ExtractiveAnswerer, Source, passage_limit, source_from
-from cairn.insights.service import actions, retrieval
+from cairn.insights.api.intelligence_models import (
+    TIME_RANGE_DAYS,
+    ActionParams,
+    IntelligenceAction,
+    IntelligenceQuery,
+    JiraTicketParams,
+    SlackMessageParams,
+)
+from cairn.insights.api.responses import ActionResult, IntelligenceAnswer
+from cairn.insights.service import actions, intelligence
 
 router = APIRouter(prefix="/api/v1/memory/intelligence", route_class=JSONRoute)
 
 
-def answerer() -> Answerer:
-    """Bedrock when a model is configured (CAIRN_BEDROCK_MODEL_ID), else the local extractive answerer."""
-    model_id = get_settings().bedrock_model_id
-    if model_id:
-        from cairn.insights.adapters.bedrock import BedrockAnswerer
-
-        return BedrockAnswerer(model_id)
-    return ExtractiveAnswerer()
-
-
-def source_to_wire(source: Source) -> dict[str, Any]:
-    id_field = "milestoneId" if source.kind == "milestone" else "knowledgeId"
-    return {id_field: source.source_id, "projectId": source.project_id, "branchName": source.branch_name,
-            "excerpt": source.excerpt, "createdAt": source.created_at}
-
-
-@router.post("/query")
+@router.post("/query", response_model=IntelligenceAnswer, response_model_exclude_unset=True)
 def query(body: IntelligenceQuery, principal: Reader) -> dict[str, Any]:
-    found = retrieval.retrieve(principal.tenant, body.question, project_ids=body.projectIds,
-                               contributor_filter=body.contributorFilter, days=TIME_RANGE_DAYS[body.timeRange],
-                               limit=body.contextLimit)
-    room = passage_limit(len(found.hits))
-    sources = [source_from(hit.kind, hit.project_id, hit.doc_id, hit.item, body.question, room)
-               for hit in found.hits]
-    # Without sources there is nothing to ask a model about: the no-match answer is the extractive one.
-    chosen = answerer() if sources else ExtractiveAnswerer()
-    return {
-        "answer": chosen.answer(body.question, sources),
-        "sources": [source_to_wire(source) for source in sources],
-        "question": body.question,
-        "projectsSearched": found.projects_searched,
-        "answeredBy": chosen.name,
-    }
+    return intelligence.query(principal.tenant, body.question, project_ids=body.projectIds,
+                              contributor_filter=body.contributorFilter, days=TIME_RANGE_DAYS[body.timeRange],
+                              limit=body.contextLimit)
 
 
-@router.post("/action")
-def action(body: IntelligenceAction, once: Idempotent) -> dict[str, Any]:
-    run = actions.prepare(body.action, body.params)  # 400s before anything is reserved or called
-    return once(body, lambda: run(once.tenant, once.principal.subject))
+@dataclass(frozen=True)
+class _Action:
+    """An action's params model and the service request its valid params make."""
+
+    params: type[ActionParams]
+    request: Callable[[Any], actions.ActionRequest]
+
+
+def _jira_ticket(params: JiraTicketParams) -> actions.JiraTicket:
+    return actions.JiraTicket(project=params.project, summary=params.summary, description=params.description,
+                              issue_type=params.issueType)
+
+
+def _slack_message(params: SlackMessageParams) -> actions.SlackMessage:
+    return actions.SlackMessage(channel=params.channel, text=params.text)
+
+
+ACTIONS = {
+    actions.JiraTicket.name: _Action(JiraTicketParams, _jira_ticket),
+    actions.SlackMessage.name: _Action(SlackMessageParams, _slack_message),
+}
+
+
+def _request(name: str, params: dict[str, Any]) -> actions.ActionRequest:
+    """The service request of a valid action: unknown action (400 ``unknown_action``), then invalid params
+    (400 ``invalid_input`` naming ``params.<name>``), in that order (docs/intelligence.md)."""
+    spec = ACTIONS.get(name)
+    if spec is None:
+        raise UnknownAction(f"unknown action '{name}'; known actions: {', '.join(sorted(ACTIONS))}", field="action")
+    try:
+        valid = spec.params.model_validate(params)
+    except ValidationError as invalid:
+        raise RequestValidationError(
+            [{**problem, "loc": ("body", "params", *problem["loc"])} for problem in invalid.errors()]
+        ) from invalid
+    return spec.request(valid)
+
+
+@router.post("/action", response_model=ActionResult, response_model_exclude_unset=True)
+def action(body: IntelligenceAction, once: Idempotent) -> Any:
+    request = _request(body.action, body.params)  # 400s before anything is reserved or called
+    return once(body, lambda: actions.execute(once.tenant, once.principal.subject, request))

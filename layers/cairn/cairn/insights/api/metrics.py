@@ -11,16 +11,17 @@ from cairn.http.body import JSONRoute
 from cairn.http.idempotency import Idempotent
 from cairn.http.paths import ProjectIdPath
 from cairn.insights.api.models import StoreSessionMetrics
-from cairn.insights.store import metrics
+from cairn.insights.api.responses import MetricsSummary, SessionMetrics
+from cairn.insights.service import metrics
 
 router = APIRouter(prefix="/api/v1/memory/projects/{id}", route_class=JSONRoute)
 
 
-@router.post("/metrics")
-def store_metrics(project_id: ProjectIdPath, body: StoreSessionMetrics, once: Idempotent) -> dict[str, Any]:
+@router.post("/metrics", response_model=SessionMetrics, response_model_exclude_unset=True)
+def store_metrics(project_id: ProjectIdPath, body: StoreSessionMetrics, once: Idempotent) -> Any:
     return once(body, lambda: metrics.put(once.tenant, project_id, body.model_dump()))
 
 
-@router.get("/metrics/summary")
+@router.get("/metrics/summary", response_model=MetricsSummary, response_model_exclude_unset=True)
 def metrics_summary(project_id: ProjectIdPath, principal: Reader) -> dict[str, Any]:
     return metrics.summary(principal.tenant, project_id)

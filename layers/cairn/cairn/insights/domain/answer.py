@@ -8,9 +8,10 @@ the answerer was given, counted from 1; the query response lists the sources in 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 from cairn.core.text import terms
 
@@ -192,11 +193,12 @@ def passage_limit(count: int) -> int:
     return max(EXCERPT_MAX, min(PASSAGE_MAX, PROMPT_SOURCES_BUDGET // max(count, 1)))
 
 
-def _texts(item: dict, fields: tuple[str, ...]) -> list[str]:
+def _texts(item: Mapping[str, Any], fields: tuple[str, ...]) -> list[str]:
     return [item[name] for name in fields if isinstance(item.get(name), str)]
 
 
-def source_from(kind: str, project_id: str, doc_id: str, item: dict, question: str, passage_max: int) -> Source:
+def source_from(kind: str, project_id: str, doc_id: str, item: Mapping[str, Any], question: str,
+                passage_max: int) -> Source:
     """A retrieved milestone (``kind == "milestone"``) or promoted knowledge item as a cited source."""
     fields = MILESTONE_TEXTS if kind == "milestone" else KNOWLEDGE_TEXTS
     ranked = _rank(_texts(item, fields), question)

@@ -1,64 +1,84 @@
-"""Intelligence actions: validated params, the tenant's credentials, the remote call, the record.
+"""Intelligence actions: the tenant's credentials, the remote call, the record (docs/intelligence.md).
 
-Checks come in this order, each with its own status (docs/intelligence.md): unknown action (400
-``unknown_action``), invalid params (400 ``invalid_input`` naming ``params.<name>``), integration
-not configured (409 ``integration_not_configured``), remote failure (502 ``upstream_error``).
-Only an action the remote side carried out is recorded.
+A request arrives validated (its params typed here; unknown actions and invalid params are answered by the
+route before anything is reserved or called). Then: integration not configured (409
+``integration_not_configured``), remote failure (502 ``upstream_error``). Only an action the remote side
+carried out is recorded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
+from typing import Any, ClassVar, Protocol
 
 from cairn.aws import secrets
-from cairn.core.errors import UnknownAction
 from cairn.core.observability import count, logger
 from cairn.core.settings import get_settings
 from cairn.insights.adapters import jira, slack
-from cairn.insights.api.intelligence_models import ActionParams, JiraTicketParams, SlackMessageParams
 from cairn.insights.store import actions as executed
 
-Run = Callable[[str, str], dict[str, Any]]
+
+class ActionRequest(Protocol):
+    """One action with its params: what it is called, which integration's credentials it needs, and how
+    it runs with them."""
+
+    name: ClassVar[str]
+    integration: ClassVar[str]
+    credentials: ClassVar[tuple[str, ...]]
+
+    def params(self) -> dict[str, Any]:
+        """The params as the request named them (the record keeps what was asked)."""
+        ...
+
+    def call(self, credentials: dict[str, Any]) -> dict[str, str]: ...
 
 
 @dataclass(frozen=True)
-class Action:
-    params: type[ActionParams]
-    integration: str
-    credentials: tuple[str, ...]
-    execute: Callable[[dict[str, Any], Any], dict[str, str]]
+class JiraTicket:
+    name: ClassVar[str] = "create_jira_ticket"
+    integration: ClassVar[str] = "jira"
+    credentials: ClassVar[tuple[str, ...]] = jira.CREDENTIALS
+
+    project: str
+    summary: str
+    description: str
+    issue_type: str
+
+    def params(self) -> dict[str, Any]:
+        return {"project": self.project, "summary": self.summary, "description": self.description,
+                "issueType": self.issue_type}
+
+    def call(self, credentials: dict[str, Any]) -> dict[str, str]:
+        return jira.create_issue(credentials, project=self.project, summary=self.summary,
+                                 description=self.description, issue_type=self.issue_type,
+                                 timeout=get_settings().integration_timeout_seconds)
 
 
-def _create_jira_ticket(credentials: dict[str, Any], params: JiraTicketParams) -> dict[str, str]:
-    return jira.create_issue(credentials, project=params.project, summary=params.summary,
-                             description=params.description, issue_type=params.issueType,
-                             timeout=get_settings().integration_timeout_seconds)
+@dataclass(frozen=True)
+class SlackMessage:
+    name: ClassVar[str] = "post_slack"
+    integration: ClassVar[str] = "slack"
+    credentials: ClassVar[tuple[str, ...]] = slack.CREDENTIALS
+
+    channel: str
+    text: str
+
+    def params(self) -> dict[str, Any]:
+        return {"channel": self.channel, "text": self.text}
+
+    def call(self, credentials: dict[str, Any]) -> dict[str, str]:
+        settings = get_settings()
+        return slack.post_message(credentials, default_base_url=settings.slack_api_base_url, channel=self.channel,
+                                  text=self.text, timeout=settings.integration_timeout_seconds)
 
 
-def _post_slack(credentials: dict[str, Any], params: SlackMessageParams) -> dict[str, str]:
-    settings = get_settings()
-    return slack.post_message(credentials, default_base_url=settings.slack_api_base_url, channel=params.channel,
-                              text=params.text, timeout=settings.integration_timeout_seconds)
-
-
-ACTIONS: dict[str, Action] = {
-    "create_jira_ticket": Action(JiraTicketParams, "jira", jira.CREDENTIALS, _create_jira_ticket),
-    "post_slack": Action(SlackMessageParams, "slack", slack.CREDENTIALS, _post_slack),
-}
-
-
-def _validated(spec: Action, params: dict[str, Any]) -> ActionParams:
-    try:
-        return spec.params.model_validate(params)
-    except ValidationError as invalid:
-        raise RequestValidationError(
-            [{**problem, "loc": ("body", "params", *problem["loc"])} for problem in invalid.errors()]
-        ) from invalid
+def execute(tenant: str, subject: str, request: ActionRequest) -> dict[str, Any]:
+    """Runs the action with the tenant's credentials and records it for ``subject``."""
+    credentials = secrets.load(tenant, request.integration, request.credentials)
+    result = request.call(credentials)
+    count("IntelligenceActions", 1)
+    _record(tenant, subject, request.name, request.params(), result)
+    return {"executed": True, "action": request.name, "result": result}
 
 
 def _record(tenant: str, subject: str, name: str, params: dict[str, Any], result: dict[str, Any]) -> None:
@@ -73,19 +93,3 @@ def _record(tenant: str, subject: str, name: str, params: dict[str, Any], result
         logger().error("executed action not recorded", tenant=tenant, subject=subject, action=name,
                        params=params, result=result, error=str(failure))
         count("UnrecordedActions", 1)
-
-
-def prepare(name: str, params: dict[str, Any]) -> Run:
-    """Validates the request; returns what runs the action for (tenant, subject)."""
-    spec = ACTIONS.get(name)
-    if spec is None:
-        raise UnknownAction(f"unknown action '{name}'; known actions: {', '.join(sorted(ACTIONS))}", field="action")
-    valid = _validated(spec, params)
-
-    def run(tenant: str, subject: str) -> dict[str, Any]:
-        credentials = secrets.load(tenant, spec.integration, spec.credentials)
-        result = spec.execute(credentials, valid)
-        _record(tenant, subject, name, valid.model_dump(mode="json"), result)
-        return {"executed": True, "action": name, "result": result}
-
-    return run

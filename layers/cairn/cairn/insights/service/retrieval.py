@@ -5,23 +5,24 @@ tenant's milestones and promoted knowledge (docs/intelligence.md).
   ``projectsSearched``), or every project of the tenant;
 - contributor: its agent IDs (by contributor ID, else display name, case-insensitively);
 - time range: a cutoff on ``createdAt`` counted back from now (UTC);
-- ranking and the text index: ``cairn.search.store.search`` (docs/search.md).
+- ranking and the text index: ``cairn.search.service.query`` (docs/search.md).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from cairn.core.errors import NotFound
-from cairn.insights.store import contributors
+from cairn.insights.service import contributors
 from cairn.memory.service import projects
+from cairn.search.service import query
+from cairn.search.service.query import Hit
 
 
 @dataclass(frozen=True)
 class Retrieved:
-    hits: list[Any]  # cairn.search.store.search.Hit, best first
+    hits: list[Hit]  # best first; each hit's item as stored
     projects_searched: list[str]
 
 
@@ -55,13 +56,11 @@ def searched_projects(tenant: str, requested: list[str] | None) -> list[str]:
 
 def retrieve(tenant: str, question: str, *, project_ids: list[str] | None, contributor_filter: str | None,
              days: int | None, limit: int) -> Retrieved:
-    from cairn.search.store import search
-
     agents = agent_ids(tenant, contributor_filter) if contributor_filter is not None else None
     scope = searched_projects(tenant, project_ids)
     if (project_ids is not None and not scope) or agents == set():
         return Retrieved([], scope)  # nothing can match: no live project asked for, or no agent IDs
-    hits = search.search(tenant, scope if project_ids is not None else None, question, limit=limit,
+    hits = query.search(tenant, scope if project_ids is not None else None, question, limit=limit,
                          since=cutoff(days), agent_ids=agents)
     if project_ids is None:  # the project list is eventually consistent; report what was found too
         scope += [hit.project_id for hit in hits if hit.project_id not in set(scope)]

@@ -13,6 +13,7 @@ from cairn.aws.keys import escape
 from cairn.aws.table import table
 from cairn.core import ids
 from cairn.core.clock import utc_now
+from cairn.insights.store.entities import EXECUTED_ACTION
 
 
 def actions_pk(tenant: str) -> str:
@@ -24,20 +25,13 @@ def action_sk(executed_at: str, action_id: str) -> str:
     return f"{executed_at}#{escape(action_id)}"
 
 
-_WIRE_FIELDS = ("actionId", "action", "params", "result", "subject", "executedAt")
-
-
-def to_wire(item: dict[str, Any]) -> dict[str, Any]:
-    return {field: item[field] for field in _WIRE_FIELDS if field in item}
-
-
 def record(tenant: str, subject: str, action: str, params: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     executed_at = utc_now()
     action_id = ids.new_id("act")
     item = {
         "PK": actions_pk(tenant),
         "SK": action_sk(executed_at, action_id),
-        "entity": "action",
+        "entity": EXECUTED_ACTION.name,
         "actionId": action_id,
         "action": action,
         "params": params,
@@ -46,10 +40,10 @@ def record(tenant: str, subject: str, action: str, params: dict[str, Any], resul
         "executedAt": executed_at,
     }
     table().put(item, condition="attribute_not_exists(PK)")
-    return to_wire(item)
+    return EXECUTED_ACTION.to_wire(item)
 
 
 def recent(tenant: str, limit: int = 50) -> list[dict[str, Any]]:
     """The tenant's executed actions, newest first."""
     items = table().query_all(actions_pk(tenant), limit=limit, forward=False)
-    return [to_wire(item) for item in items]
+    return [EXECUTED_ACTION.to_wire(item) for item in items]

@@ -1,20 +1,19 @@
 """Contributors: human identities mapped to agent IDs, one tenant-level partition.
 
 ``PK = T#{tenant}#CONTRIB``, ``SK = {contributorId}`` (escaped): list is one Query, get one
-GetItem, upsert one UpdateItem. Activity reads the milestones' agent index (GSI2), see
-``cairn.insights.store.activity``.
+GetItem, upsert one UpdateItem. Activity reads the milestones' agent index (GSI2) through
+``cairn.memory.service.milestones``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from cairn.aws.entity import update_expression
 from cairn.aws.keys import escape
-from cairn.aws.table import ConditionFailed, table
+from cairn.aws.table import table
 from cairn.core.clock import utc_now
-from cairn.core.errors import NotFound
-
-_WIRE_FIELDS = ("contributorId", "tenantId", "displayName", "agentIds", "role", "createdAt", "updatedAt")
+from cairn.insights.store.entities import CONTRIBUTOR
 
 
 def contributors_pk(tenant: str) -> str:
@@ -26,46 +25,30 @@ def contributor_sk(contributor_id: str) -> str:
 
 
 def to_wire(item: dict[str, Any]) -> dict[str, Any]:
-    return {
-        **{field: item.get(field) for field in _WIRE_FIELDS},
-        "agentIds": list(item.get("agentIds") or []),
-    }
-
-
-def not_found(contributor_id: str) -> NotFound:
-    return NotFound(f"contributor '{contributor_id}' not found", field="id")
+    return {**CONTRIBUTOR.to_wire(item), "agentIds": list(item.get("agentIds") or [])}
 
 
 def upsert(tenant: str, contributor_id: str, fields: dict[str, Any]) -> dict[str, Any]:
     """Creates the contributor or updates it in one UpdateItem: ``fields`` (any of displayName,
-    agentIds, role) replace the stored values, the others stay; ``createdAt`` is kept from creation."""
+    agentIds, role) replace the stored values (None removes one), the others stay; ``createdAt`` is kept
+    from creation, and a new contributor has no agent IDs unless given."""
     now = utc_now()
-    assignments = ["tenantId = :tenant", "contributorId = :id", "entity = :entity", "updatedAt = :now",
-                   "createdAt = if_not_exists(createdAt, :now)"]
-    values: dict[str, Any] = {":tenant": tenant, ":id": contributor_id, ":entity": "contributor", ":now": now}
-    names: dict[str, str] = {}
-    removals = []
-    for index, (name, value) in enumerate(sorted(fields.items())):
-        names[f"#f{index}"] = name
-        if value is None:  # a cleared field is absent from the item
-            removals.append(f"#f{index}")
-        else:
-            values[f":v{index}"] = value
-            assignments.append(f"#f{index} = :v{index}")
+    given = sorted(fields.items())
+    assignments = {"tenantId": tenant, "contributorId": contributor_id, "entity": CONTRIBUTOR.name,
+                   "updatedAt": now, **{name: value for name, value in given if value is not None}}
+    initial: dict[str, Any] = {"createdAt": now}
     if "agentIds" not in fields:
-        assignments.append("agentIds = if_not_exists(agentIds, :none)")
-        values[":none"] = []
-    update = "SET " + ", ".join(assignments) + (" REMOVE " + ", ".join(removals) if removals else "")
-    item = table().update(contributors_pk(tenant), contributor_sk(contributor_id), update,
-                          names=names or None, values=values)
+        initial["agentIds"] = []
+    update, names, values = update_expression(
+        assignments, initial=initial, remove=tuple(name for name, value in given if value is None))
+    item = table().update(contributors_pk(tenant), contributor_sk(contributor_id), update, names=names,
+                          values=values)
     return to_wire(item)
 
 
-def get(tenant: str, contributor_id: str) -> dict[str, Any]:
+def get(tenant: str, contributor_id: str) -> dict[str, Any] | None:
     item = table().get(contributors_pk(tenant), contributor_sk(contributor_id))
-    if item is None:
-        raise not_found(contributor_id)
-    return to_wire(item)
+    return to_wire(item) if item is not None else None
 
 
 def list_all(tenant: str) -> list[dict[str, Any]]:
@@ -74,17 +57,5 @@ def list_all(tenant: str) -> list[dict[str, Any]]:
 
 
 def delete(tenant: str, contributor_id: str) -> None:
-    try:
-        table().delete(contributors_pk(tenant), contributor_sk(contributor_id), condition="attribute_exists(PK)")
-    except ConditionFailed as failed:
-        raise not_found(contributor_id) from failed
-
-
-def resolve(tenant: str, name_or_id: str) -> list[dict[str, Any]]:
-    """Contributors whose id equals ``name_or_id``, or else whose display name equals it
-    (case-insensitively): for filters that accept either (intelligence queries)."""
-    by_id = table().get(contributors_pk(tenant), contributor_sk(name_or_id))
-    if by_id is not None:
-        return [to_wire(by_id)]
-    wanted = name_or_id.casefold()
-    return [item for item in list_all(tenant) if (item["displayName"] or "").casefold() == wanted]
+    """``ConditionFailed`` when there is no such contributor."""
+    table().delete(contributors_pk(tenant), contributor_sk(contributor_id), condition="attribute_exists(PK)")

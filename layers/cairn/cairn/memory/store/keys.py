@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cairn.aws import documents
 from cairn.aws.keys import escape
 
 _SEQUENCE_DIGITS = 12
@@ -56,5 +57,6 @@ def agent_index_sk(created_at: str, project_id: str, milestone_id: str) -> str:
 
 
 def milestone_id_sk(milestone_id: str) -> str:
-    """A milestone's copy keyed by id: read together with ``PROJECT`` in one BatchGetItem."""
-    return f"MSID#{escape(milestone_id)}"
+    """A milestone's copy keyed by id: read together with ``PROJECT`` in one BatchGetItem (and the item a
+    search hit on the milestone is read from: ``cairn.aws.documents``)."""
+    return documents.milestone_by_id_sk(milestone_id)

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from cairn.aws import partition
 from cairn.aws.keys import ProjectRef
-from cairn.aws.table import table, unmarshal
+from cairn.aws.table import unmarshal
 from cairn.core.settings import get_settings
 from cairn.search.store.index import (
     ManifestConflict,
@@ -30,6 +30,7 @@ from cairn.search.store.index import (
     new_segment_key,
     pending_items,
     project_and_manifest,
+    read_items,
     replace_manifest,
     segment_entry,
     segment_of_docs,
@@ -70,7 +71,7 @@ def compact(tenant: str, project_id: str, triggers: Iterable[tuple[str, str]] = 
         found[(item["PK"], item["SK"])] = item
     missing = [key for key in dict.fromkeys(triggers) if key not in found]
     if missing:
-        for key, item in table().get_many(missing).items():
+        for key, item in read_items(missing).items():
             doc = doc_from_item(item) if item.get("GSI3SK") else None
             if doc is not None and (doc.project_id, doc.generation) == (project_id, generation):
                 found[key] = item
@@ -83,13 +84,13 @@ def compact(tenant: str, project_id: str, triggers: Iterable[tuple[str, str]] = 
         return _merge_if_needed(tenant, project_id, manifest, result, generation=generation)
     items = list(found.values())
     docs = [doc_from_item(item) for item in items]
-    key = new_segment_key(tenant, project_id, generation)
-    segment, payload = segment_of_docs(key, project_id, docs, generation)
-    size = write_segment(key, payload)
+    segment_key = new_segment_key(tenant, project_id, generation)
+    segment, payload = segment_of_docs(segment_key, project_id, docs, generation)
+    size = write_segment(segment_key, payload)
     try:
-        manifest = _append(tenant, project_id, manifest, segment_entry(key, payload, size), generation)
+        manifest = _append(tenant, project_id, manifest, segment_entry(segment_key, payload, size), generation)
     except ProjectGone:
-        delete_segments([key])
+        delete_segments([segment_key])
         result.skipped = "project is not live"
         return result
     result.indexed = len(segment)

@@ -1,8 +1,9 @@
 """Ranked search over a tenant's projects (docs/search.md): BM25 over the compacted segments and the
 pending documents, then the best hits read back by key. Never a Scan.
 
-Reusable API: ``search()`` returns ``Hit``s of every kind (milestones and promoted knowledge, callers
-filter); ``cairn.aws.documents`` makes any item of a project partition a search document.
+``search()`` returns ``Hit``s of every kind (milestones and promoted knowledge; callers filter, and project
+each hit's item onto the wire of the context that owns its kind); ``cairn.aws.documents`` makes any item of
+a project partition a search document.
 """
 
 from __future__ import annotations
@@ -13,20 +14,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from cairn.aws import blobs, partition
-from cairn.aws.documents import MILESTONE
-from cairn.aws.keys import PROJECT_SK, ProjectRef
-from cairn.aws.table import table
-from cairn.insights.store import knowledge
-from cairn.memory.store import projects
-from cairn.memory.store.milestones import to_wire as milestone_wire
+from cairn.aws.keys import ProjectRef
+from cairn.memory.service import projects
 from cairn.search.domain import bm25
 from cairn.search.store.index import (
-    MANIFEST_SK,
     Segment,
     SegmentGone,
     doc_from_item,
+    live_manifests,
     load_segment,
     pending_items,
+    read_items,
     segment_of_docs,
 )
 
@@ -40,28 +38,22 @@ class Hit:
     project_id: str
     doc_id: str
     score: float
-    item: dict[str, Any]  # the wire dict (a milestone as recall returns it, knowledge as promote stores it)
+    item: dict[str, Any]  # the item as stored (offloaded texts loaded back), to be projected by its kind
 
 
 def search(tenant: str, project_ids: list[str] | None, query: str, limit: int, *, since: str | None = None,
-           agent_ids: set[str] | None = None) -> list[Hit]:
-    """The best ``limit`` documents of any kind for ``query`` in the tenant's live projects (all of them
-    when ``project_ids`` is None; unknown or deleted ones contribute nothing), newest first among equal
-    scores. ``since`` keeps documents created at or after it (ISO 8601); ``agent_ids`` those stored by
-    one of the agents (knowledge has no agent and is then left out)."""
-    return _Search(tenant, query, limit, since=since, agent_ids=agent_ids, kinds=None).run(project_ids)
+           agent_ids: set[str] | None = None, kinds: frozenset[str] | None = None) -> list[Hit]:
+    """The best ``limit`` documents for ``query`` in the tenant's live projects (all of them when
+    ``project_ids`` is None; unknown or deleted ones contribute nothing), newest first among equal scores.
+    ``since`` keeps documents created at or after it (ISO 8601); ``agent_ids`` those stored by one of the
+    agents (knowledge has no agent and is then left out); ``kinds`` those of these kinds (None: any)."""
+    return _Search(tenant, query, limit, since=since, agent_ids=agent_ids, kinds=kinds).run(project_ids)
 
 
-def search_project_milestones(tenant: str, project_id: str, query: str, limit: int) -> list[dict[str, Any]]:
-    """Milestones of one project; ``NotFound`` unless the project is live in the tenant."""
-    searcher = _Search(tenant, query, limit, kinds=frozenset({MILESTONE}))
-    hits = partition.resolved(tenant, project_id, searcher.run_project)
-    return [hit.item for hit in hits]
-
-
-def search_milestones(tenant: str, project_ids: list[str] | None, query: str, limit: int) -> list[dict[str, Any]]:
-    hits = _Search(tenant, query, limit, kinds=frozenset({MILESTONE})).run(project_ids)
-    return [hit.item for hit in hits]
+def search_project(tenant: str, project_id: str, query: str, limit: int, *,
+                   kinds: frozenset[str] | None = None) -> list[Hit]:
+    """The best ``limit`` documents of one project; ``NotFound`` unless the project is live in the tenant."""
+    return partition.resolved(tenant, project_id, _Search(tenant, query, limit, kinds=kinds).run_project)
 
 
 # --- the query ----------------------------------------------------------------------------------------------
@@ -119,15 +111,7 @@ class _Search:
             count = min(total, count * 4)
 
     def _parts(self, refs: list[ProjectRef], *, required: bool, follow: bool) -> list[_Part]:
-        if follow:
-            live = partition.read_live(refs, (PROJECT_SK, MANIFEST_SK))
-        else:
-            found = table().get_many([(ref.pk, sk) for ref in refs for sk in (PROJECT_SK, MANIFEST_SK)])
-            live = [(ref, {PROJECT_SK: found.get((ref.pk, PROJECT_SK)), MANIFEST_SK: found.get((ref.pk, MANIFEST_SK))})
-                    for ref in refs]
-            if required:
-                partition.require_live(live[0][1][PROJECT_SK], refs[0])
-            live = [(ref, items) for ref, items in live if partition.is_live(items[PROJECT_SK])]
+        live = live_manifests(refs, follow=follow, required=required)
         if not live or not self.terms:
             return []
         # Pending documents of the searched generations only: the scope in GSI3SK names the generation.
@@ -138,8 +122,8 @@ class _Search:
             if (doc.project_id, doc.generation) in wanted:
                 pending.setdefault((doc.project_id, doc.generation), []).append(doc)
         parts: list[_Part] = []
-        for ref, items in live:
-            manifest = items[MANIFEST_SK] or {}
+        for ref, manifest_item in live:
+            manifest = manifest_item or {}
             segments = [load_segment(entry["key"]) for entry in manifest.get("segments", [])]
             docs = pending.get((ref.project_id, ref.generation))
             if docs:
@@ -197,7 +181,7 @@ class _Search:
             batch = ranked[position:position + self.limit - len(hits)]
             position += len(batch)
             keys = [(parts[n].project.pk, parts[n].segment.refs[d]) for *_, n, d in batch]
-            found = table().get_many(keys)
+            found = read_items(keys)
             for (score, *_, n, d), key in zip(batch, keys, strict=True):
                 item = found.get(key)
                 if item is None:
@@ -205,7 +189,7 @@ class _Search:
                 segment = parts[n].segment
                 kind = segment.kinds[d]
                 hits.append(Hit(kind=kind, project_id=segment.project_id, doc_id=segment.ids[d], score=score,
-                                item=wire(kind, item)))
+                                item=blobs.hydrate(item)))
         return hits, len(hits) < self.limit and position == len(ranked) and not complete
 
 
@@ -216,7 +200,7 @@ def _best(parts: list[_Part], scored: list[tuple[int, list[tuple[int, float]]]],
     if count <= 0:
         return []
     threshold = heapq.nlargest(count, (s for _, admitted in scored for _, s in admitted))[-1]
-    pool = []
+    pool: list[tuple[Any, ...]] = []
     for n, admitted in scored:
         segment = parts[n].segment
         pool.extend((s, segment.created[d], segment.sequences[d], segment.ids[d], n, d)
@@ -264,8 +248,3 @@ def _precedence_masks(segments: list[Segment]) -> list[set[int]]:
         seen.update(segment.refs)
     return masks[::-1]
 
-
-def wire(kind: str, item: dict[str, Any]) -> dict[str, Any]:
-    if kind == MILESTONE:
-        return milestone_wire(blobs.hydrate(item))
-    return knowledge.to_wire(item)

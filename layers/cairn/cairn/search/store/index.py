@@ -27,15 +27,14 @@ from typing import Any
 from urllib.parse import unquote
 
 from cairn.aws import clients, partition
-from cairn.aws.documents import INDEX, MILESTONE, PENDING_ATTRIBUTES, pending_pk, pending_prefix
+from cairn.aws.documents import INDEX, MILESTONE, PENDING_ATTRIBUTES, document_ref, pending_pk, pending_prefix
 from cairn.aws.keys import PROJECT_SK, ProjectRef, blob_prefix, parse_project_scope, project_pk
 from cairn.aws.table import TransactionCancelled, marshal, table
 from cairn.core.clock import utc_now
 from cairn.core.settings import get_settings
 from cairn.core.text import decode_terms
-from cairn.memory.store.keys import milestone_id_sk
+from cairn.search.store.entities import MANIFEST, MANIFEST_SK
 
-MANIFEST_SK = "SEARCH#MANIFEST"
 _PENDING_PROJECTION = ("PK, SK, GSI3SK, terms, termCount, searchKind, searchRev, createdAt, agentId, "
                        "sequenceNumber")
 SEGMENT_FORMAT = 1
@@ -79,7 +78,7 @@ def doc_from_item(item: dict[str, Any]) -> Doc:
     project_id, generation = parse_project_scope(scope)
     kind = item.get("searchKind") or MILESTONE
     doc_id = unquote(id_part)
-    return Doc(ref=milestone_id_sk(doc_id) if kind == MILESTONE else item["SK"], kind=kind, doc_id=doc_id,
+    return Doc(ref=document_ref(kind, doc_id, item["SK"]), kind=kind, doc_id=doc_id,
                project_id=project_id, length=int(item.get("termCount") or 0), created_at=created_at,
                sequence=int(item.get("sequenceNumber") or 0), agent_id=item.get("agentId"),
                terms=decode_terms(item.get("terms") or ""), generation=generation)
@@ -317,7 +316,7 @@ def pending_items(tenant: str, project: ProjectRef | None = None) -> Iterator[di
 
 
 def empty_manifest(tenant: str, project_id: str, generation: int = 0) -> dict[str, Any]:
-    return {"PK": project_pk(tenant, project_id, generation), "SK": MANIFEST_SK, "entity": "search-manifest",
+    return {"PK": project_pk(tenant, project_id, generation), "SK": MANIFEST_SK, "entity": MANIFEST.name,
             "version": 0, "segments": [], "docs": 0, "length": 0}
 
 
@@ -329,6 +328,26 @@ def project_and_manifest(tenant: str, project_id: str,
     found = table().get_many([(pk, PROJECT_SK), (pk, MANIFEST_SK)])
     return found.get((pk, PROJECT_SK)), found.get((pk, MANIFEST_SK)) or empty_manifest(tenant, project_id,
                                                                                          generation)
+
+
+def live_manifests(refs: list[ProjectRef], *, follow: bool,
+                   required: bool = False) -> list[tuple[ProjectRef, dict[str, Any] | None]]:
+    """The manifest (None before the first compaction) of each live generation among ``refs``, read with
+    its ``PROJECT`` item in one BatchGetItem (per 100 keys). ``follow``: a project recreated since this
+    container saw it is followed to its latest generation (``partition.read_live``); ``required``: the one
+    ref must be live (``NotLive`` otherwise)."""
+    if follow:
+        return [(ref, items[MANIFEST_SK]) for ref, items in partition.read_live(refs, (PROJECT_SK, MANIFEST_SK))]
+    found = table().get_many([(ref.pk, sk) for ref in refs for sk in (PROJECT_SK, MANIFEST_SK)])
+    if required:
+        partition.require_live(found.get((refs[0].pk, PROJECT_SK)), refs[0])
+    return [(ref, found.get((ref.pk, MANIFEST_SK))) for ref in refs
+            if partition.is_live(found.get((ref.pk, PROJECT_SK)))]
+
+
+def read_items(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Items by (PK, SK), strongly consistent (BatchGetItem per 100 keys): search hits, stream triggers."""
+    return table().get_many(keys)
 
 
 def segment_entry(key: str, payload: dict[str, Any], size: int) -> dict[str, Any]:

@@ -1,0 +1,120 @@
+"""Response bodies of the insights routes, field for field memory-api.md (in its order; fields Cairn adds
+where the spec shows none are in docs/metrics.md and docs/intelligence.md). Routes answer with
+``response_model_exclude_unset``: a field the route leaves out stays out, a null stays null."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from cairn.memory.service.models import Milestone
+
+
+class SessionMetrics(BaseModel):
+    """One stored session (memory-api.md "Store Session Metrics"), as stored and as the summary lists it."""
+
+    projectId: str
+    sessionId: str
+    branchName: str
+    agentId: str
+    agentType: str
+    milestonesRecalled: int
+    compactionCount: int
+    toolCallsTotal: int
+    toolCallsRead: int
+    toolCallsSearch: int
+    toolCallsEdit: int
+    toolCallsExecute: int
+    toolCallsAgent: int
+    sessionDurationSecs: int
+    startedAt: str
+    endedAt: str
+    recordedAt: str
+
+
+class AgentTypeSummary(BaseModel):
+    agentType: str
+    sessionCount: int
+    avgCompactionReductionPct: float | None
+    avgContextToolReductionPct: float | None
+
+
+class MetricsSummary(BaseModel):
+    """memory-api.md "Get Metrics Summary": a figure whose group is empty is null (docs/metrics.md)."""
+
+    totalSessions: int
+    sessionsWithMemory: int
+    sessionsWithoutMemory: int
+    avgCompactionsWithMemory: float | None
+    avgCompactionsWithoutMemory: float | None
+    compactionReductionPct: float | None
+    avgContextToolsWithMemory: float | None
+    avgContextToolsWithoutMemory: float | None
+    contextToolReductionPct: float | None
+    avgDurationWithMemorySecs: float | None
+    avgDurationWithoutMemorySecs: float | None
+    contextRecoveryRate: float | None
+    sessionsByAgentType: list[AgentTypeSummary]
+    recentSessions: list[SessionMetrics]
+
+
+class Promoted(BaseModel):
+    """memory-api.md "Promote Cache Entry to Memory"."""
+
+    promoted: bool
+    knowledgeId: str
+    reuseScore: float
+
+
+class Contributor(BaseModel):
+    """memory-api.md "Upsert Contributor" (``role`` is null when not set)."""
+
+    contributorId: str
+    tenantId: str
+    displayName: str
+    agentIds: list[str]
+    role: str | None
+    createdAt: str
+    updatedAt: str
+
+
+class Contributors(BaseModel):
+    contributors: list[Contributor]
+
+
+class ContributorActivity(BaseModel):
+    """memory-api.md "Get Contributor Activity": the newest milestones that fit in one response."""
+
+    contributor: Contributor
+    milestones: list[Milestone]
+    totalMilestones: int
+
+
+class AnswerSource(BaseModel):
+    """A cited source: ``milestoneId`` for a milestone, ``knowledgeId`` for promoted knowledge."""
+
+    milestoneId: str | None = None
+    knowledgeId: str | None = None
+    projectId: str
+    branchName: str | None
+    excerpt: str
+    createdAt: str | None
+
+
+class IntelligenceAnswer(BaseModel):
+    """memory-api.md "Query" (``answeredBy`` names the answerer: docs/intelligence.md)."""
+
+    answer: str
+    sources: list[AnswerSource]
+    question: str
+    projectsSearched: list[str]
+    answeredBy: str
+
+
+class ActionResult(BaseModel):
+    """memory-api.md "Execute Action": ``result`` is what the remote side answered (per action)."""
+
+    executed: bool
+    action: str
+    result: dict[str, Any]
