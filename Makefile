@@ -40,16 +40,16 @@ openapi: $(VENV)/.installed
 ## then the same memory API over HTTP against a `make dev` server it starts (bench-http).
 bench: $(VENV)/.installed
 	$(PY) -m cairn_local.bench --json bench-results.json
-	$(PY) -m cairn_local.bench_http --json bench-results.json
+	$(PY) -m cairn_local.bench.http --json bench-results.json
 
 ## make bench-http: store, log, recall, search p50/p99 at 10 and 10,000 milestones, concurrent writers, RSS.
 bench-http: $(VENV)/.installed
-	$(PY) -m cairn_local.bench_http --json bench-results.json
+	$(PY) -m cairn_local.bench.http --json bench-results.json
 
 ## make soak MINUTES=10: mixed writes against a fresh dev server, its RSS every 30 s (flat?).
 MINUTES ?= 10
 soak: $(VENV)/.installed
-	$(PY) -m cairn_local.bench_http --soak-minutes $(MINUTES) --json bench-results.json
+	$(PY) -m cairn_local.bench.http --soak-minutes $(MINUTES) --json bench-results.json
 
 ## make token TENANT=acme ROLES=agent,admin: mint a dev token for the local stack.
 token: $(VENV)/.installed

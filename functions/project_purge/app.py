@@ -6,7 +6,10 @@ existed have none and purge generation 0)."""
 from typing import Any
 
 from cairn.core.observability import count, instrumented, logger
+from cairn.core.settings import get_settings
 from cairn.memory.store.purge import purge_page
+
+get_settings()  # at cold start: a missing resource name fails here, named (cairn.core.settings)
 
 
 @instrumented("worker", "project-purge")

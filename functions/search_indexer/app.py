@@ -6,7 +6,10 @@ import time
 from typing import Any
 
 from cairn.core.observability import count, instrumented, logger
+from cairn.core.settings import get_settings
 from cairn.search.service.compaction import compact_stream_batch
+
+get_settings()  # at cold start: a missing resource name fails here, named (cairn.core.settings)
 
 _SAFETY_SECONDS = 15.0  # stop clearing pending markers this long before the Lambda timeout
 

@@ -23,10 +23,12 @@ from typing import Any
 from fastapi.routing import iter_route_contexts
 
 from cairn_local import ROOT, handlers, template
+from cairn_local.emulator import use_emulator_environment
 
 OPENAPI = ROOT / "openapi.json"
 ROUTES = ROOT / "docs" / "routes.md"
 TITLE = "Cairn"
+CONTRACT_SECRET = "contract-generation-" + "x" * 32  # the apps need one to be built; no token is ever verified
 _METHOD_ORDER = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _PARAMETER = re.compile(r"\{([^}:+]+)\+?(?::[^}]*)?\}")
 
@@ -145,11 +147,11 @@ def version() -> str:
 
 def openapi_document(functions: Iterable[template.Function] | None = None,
                      app_of: Callable[[str], Any] = handlers.asgi_app) -> dict[str, Any]:
-    """Every route group's OpenAPI document merged into one; a path operation or schema that two groups define
-    differently is an error."""
+    """Every route group's OpenAPI document merged into one; a path operation, or a component (schema, security
+    scheme) that two groups define differently, is an error."""
     functions = api_functions() if functions is None else list(functions)
     paths: dict[str, dict[str, Any]] = {}
-    schemas: dict[str, Any] = {}
+    components: dict[str, dict[str, Any]] = {}
     openapi_version = None
     for function in functions:
         document = app_of(function.logical_id).openapi()
@@ -159,13 +161,14 @@ def openapi_document(functions: Iterable[template.Function] | None = None,
                 if method in paths.setdefault(path, {}):
                     raise ValueError(f"{method.upper()} {path} is defined by two route groups")
                 paths[path][method] = operation
-        for name, schema in document.get("components", {}).get("schemas", {}).items():
-            if schemas.setdefault(name, schema) != schema:
-                raise ValueError(f"schema {name} differs between route groups")
+        for section, named in document.get("components", {}).items():
+            for name, component in named.items():
+                if components.setdefault(section, {}).setdefault(name, component) != component:
+                    raise ValueError(f"{section} {name} differs between route groups")
     merged: dict[str, Any] = {"openapi": openapi_version or "3.1.0", "info": {"title": TITLE, "version": version()},
                               "paths": paths}
-    if schemas:
-        merged["components"] = {"schemas": schemas}
+    if components:
+        merged["components"] = components
     return merged
 
 
@@ -204,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail when the committed files differ; write nothing")
     arguments = parser.parse_args(argv)
+    # The apps read their settings when they are built; nothing here calls AWS or verifies a token.
+    use_emulator_environment(CONTRACT_SECRET)
     try:
         expected = generated()
     except ValueError as error:

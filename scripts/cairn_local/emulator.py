@@ -39,11 +39,13 @@ def aws_environment() -> dict[str, str]:
 
 def use_emulator_environment(jwt_secret: str) -> None:
     """This process talks to an embedded emulator only: emulator credentials (never real ones, and no
-    inherited ``AWS_ENDPOINT_URL*``), the local JWT settings with ``jwt_secret``, quiet Powertools and
-    no tracing. Call it before cairn reads its settings."""
+    inherited ``AWS_ENDPOINT_URL*``), the functions' settings from template.yaml resolved to the local resource
+    names (cairn requires them), the local JWT settings with ``jwt_secret``, quiet Powertools and no tracing.
+    Call it before cairn reads its settings."""
     for variable in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL")]:
         del os.environ[variable]
     os.environ.update(aws_environment())
+    os.environ.update(LocalNames().environment())
     os.environ["CAIRN_JWT_SECRET"] = jwt_secret
     os.environ.update(local_jwt_environment())
     os.environ.update({"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING",

@@ -1,4 +1,4 @@
-"""Smoke test of the HTTP benchmark (cairn_local.bench_http) at a tiny size against a subprocess dev
+"""Smoke test of the HTTP benchmark (cairn_local.bench.http) at a tiny size against a subprocess dev
 server: the report's shape, every request answered 200, the JSON merged into an existing file. No timings."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cairn_local import bench_http
+from cairn_local.bench import http as bench_http
 
 pytestmark = pytest.mark.e2e
 

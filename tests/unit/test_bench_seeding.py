@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from cairn_local import bench, bench_search
+from cairn_local.bench import seeding
 
 
 def test_bench_items_are_a_milestone_its_copy_its_guard_and_a_log_entry(aws):
-    items = bench.stream_items("tenant-a", "project-a", 7)
+    items = seeding.stream_items("tenant-a", "project-a", 7)
 
     assert [item["entity"] for item in items] == ["milestone", "milestone-by-id", "hash-guard", "log-entry"]
     assert {item["PK"] for item in items} == {"T#tenant-a#P#project-a"}
@@ -15,7 +15,7 @@ def test_bench_items_are_a_milestone_its_copy_its_guard_and_a_log_entry(aws):
 
 
 def test_search_bench_items_are_milestones_with_their_copies(aws):
-    items = list(bench_search.milestone_items("tenant-a", "project-a", 3))
+    items = list(seeding.milestone_items("tenant-a", "project-a", 3))
 
     assert [item["entity"] for item in items] == ["milestone", "milestone-by-id"] * 3
     assert [item["sequenceNumber"] for item in items[::2]] == [1, 2, 3]

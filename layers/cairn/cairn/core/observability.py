@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -55,16 +55,17 @@ def instrumented(dimension: str, value: str) -> Callable[[Handler], Handler]:
     def wrap(function: Handler) -> Handler:
         log, trace, measure = logger(), tracer(), metrics()
 
-        @log.inject_lambda_context(clear_state=True)
-        @trace.capture_lambda_handler
-        @measure.log_metrics
         @functools.wraps(function)
         def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             measure.clear_metrics()  # an invocation that failed before adding a metric flushed nothing
             measure.add_dimension(dimension, value)
             return function(event, context)
 
-        return handler
+        # Powertools' decorators are untyped; applied in the order @inject_lambda_context, @capture_lambda_handler,
+        # @log_metrics would be, they keep the handler's signature.
+        decorated = log.inject_lambda_context(trace.capture_lambda_handler(measure.log_metrics(handler)),
+                                              clear_state=True)
+        return cast(Handler, decorated)
 
     return wrap
 

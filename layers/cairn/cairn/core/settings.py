@@ -1,25 +1,37 @@
-"""Typed configuration read once from the environment."""
+"""Typed configuration read once from the environment (``CAIRN_*`` variables).
+
+Resource names and the token issuer's settings have no defaults: a function deployed without them would act on
+the wrong resource or refuse every token, so each function reads its settings at cold start
+(``cairn.http.app.create_app``, the workers' modules) and fails there, naming what is missing.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "CAIRN_"
+
+
+class MissingSettings(RuntimeError):
+    """The environment lacks required settings (or holds values that cannot be used)."""
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CAIRN_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
-    table_name: str = "cairn"
-    bucket_name: str = "cairn-blobs"
-    purge_state_machine_arn: str = ""
+    table_name: str = Field(min_length=1)
+    bucket_name: str = Field(min_length=1)
+    purge_state_machine_arn: str = Field(min_length=1)
 
-    jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
+    jwt_algorithm: Literal["HS256", "RS256"]
+    jwt_issuer: str = Field(min_length=1)
+    jwt_audience: str = Field(min_length=1)
+    # HS256 verifies with the shared secret, RS256 with the keys at the JWKS URL: the one in use is required.
     jwt_secret: str = Field(default="", repr=False)
-    jwt_issuer: str = "cairn-local"
-    jwt_audience: str = "cairn"
     jwks_url: str = ""
 
     # Milestone texts larger than this (UTF-8 bytes, all three parts) live in S3, so that
@@ -39,7 +51,31 @@ class Settings(BaseSettings):
     search_segment_cache_bytes: int = 256 * 1024 * 1024
     search_max_segments: int = 8
 
+    @model_validator(mode="after")
+    def _verification_key_is_configured(self) -> Self:
+        if self.jwt_algorithm == "HS256" and not self.jwt_secret:
+            raise ValueError(f"{ENV_PREFIX}JWT_SECRET is required with {ENV_PREFIX}JWT_ALGORITHM=HS256")
+        if self.jwt_algorithm == "RS256" and not self.jwks_url:
+            raise ValueError(f"{ENV_PREFIX}JWKS_URL is required with {ENV_PREFIX}JWT_ALGORITHM=RS256")
+        return self
+
+
+def _problems(error: ValidationError) -> list[str]:
+    """One line per unusable setting, by its environment variable; a value is never repeated (it may be secret)."""
+    found = []
+    for problem in error.errors():
+        if not problem["loc"]:  # the model validator: its message names the variables
+            found.append(problem["msg"].removeprefix("Value error, "))
+            continue
+        variable = f"{ENV_PREFIX}{str(problem['loc'][0]).upper()}"
+        found.append(f"{variable} is not set" if problem["type"] == "missing" else f"{variable}: {problem['msg']}")
+    return found
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The settings, read once; raises MissingSettings naming every missing or unusable variable."""
+    try:
+        return Settings()  # type: ignore[call-arg]  # the required fields come from the environment
+    except ValidationError as invalid:
+        raise MissingSettings("Cairn is misconfigured: " + "; ".join(_problems(invalid))) from None

@@ -9,16 +9,30 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
 from cairn.core.observability import count, instrumented
-from cairn.http import errors
+from cairn.core.settings import get_settings
+from cairn.http import errors, openapi
 from cairn.http.body import JSONRoute
 from cairn.http.correlation import CorrelationMiddleware
 
 
+class CairnApp(FastAPI):
+    """A route group's app; its OpenAPI document (built on demand, by ``make openapi`` and the dev server) says
+    what Cairn answers: its error bodies and bearer scheme (cairn.http.openapi)."""
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            self.openapi_schema = openapi.publish(super().openapi(), self.routes)
+        return self.openapi_schema
+
+
 def create_app(title: str, *routers: APIRouter) -> FastAPI:
+    """The route group's app. Reads the settings first: a function deployed without its resource names or token
+    settings fails at cold start, naming them, instead of failing its first request (cairn.core.settings)."""
+    get_settings()
     # The OpenAPI document and Swagger UI stay off the Lambda's cold path. No route ever redirects: with
     # redirect_slashes, ".../victim%2F" answered 307 towards ".../victim" with a Location built from the Host
     # header, so a client that followed it acted on another resource. An unmatched path is a 404 in the error shape.
-    app = FastAPI(title=title, openapi_url=None, docs_url=None, redoc_url=None, redirect_slashes=False)
+    app = CairnApp(title=title, openapi_url=None, docs_url=None, redoc_url=None, redirect_slashes=False)
     errors.install(app)
     for router in routers:
         loose = [route.path for route in router.routes if isinstance(route, APIRoute)

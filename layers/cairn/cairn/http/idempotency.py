@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request, Response
 from pydantic import BaseModel
@@ -88,10 +88,11 @@ class Once:
             IdempotencyAlreadyInProgressError,
             IdempotencyValidationError,
         )
+        from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
-        def mark_replayed(result: Any, _record: Any) -> Any:
+        def mark_replayed(response: Any, idempotent_data: DataRecord) -> Any:  # Powertools' hook signature
             self.response.headers[REPLAYED_HEADER] = "true"
-            return result
+            return response
 
         config = IdempotencyConfig(
             event_key_jmespath="[route, key]",
@@ -107,8 +108,6 @@ class Once:
         if lambda_context is not None:
             config.register_lambda_context(lambda_context)
 
-        @idempotent_function(data_keyword_argument="request", persistence_store=_persistence(self.tenant),
-                             config=config)
         def execute(request: dict[str, Any]) -> dict[str, Any]:
             # Headers the action sets (x-cairn-deduplicated) are part of its answer: kept for replays.
             before = dict(self.response.headers)
@@ -116,13 +115,16 @@ class Once:
             headers = {name: value for name, value in self.response.headers.items() if before.get(name) != value}
             return {"body": body, "headers": headers}
 
+        # Powertools' decorator is untyped: applied as a call, it keeps execute's signature.
+        once = cast(Callable[..., dict[str, Any]], idempotent_function(
+            execute, data_keyword_argument="request", persistence_store=_persistence(self.tenant), config=config))
         request = {
             "route": f"{self.request.method} {self.request.url.path}",
             "key": key,
             "payload": payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload,
         }
         try:
-            answer = execute(request=request)
+            answer = once(request=request)
         except IdempotencyValidationError as mismatch:
             raise IdempotencyMismatch(
                 "this Idempotency-Key was already used with a different request body", field="Idempotency-Key"

@@ -20,6 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cairn_local import search_corpus
+from cairn_local.bench.recording import Recorder, percentile
+from cairn_local.bench.seeding import batch_write, milestone_items
+from cairn_local.bench.stack import BENCH_SECRET, in_process_stack
+from cairn_local.tokens import mint
 
 PROJECT_SIZES = (1_000, 20_000)
 CROSS_PROJECTS, CROSS_PROJECT_SIZE = 50, 400
@@ -91,27 +95,9 @@ def timed_scoring(clock: Clock) -> Iterator[None]:
 # --- seeding ---------------------------------------------------------------------------------------------
 
 
-def milestone_items(tenant: str, project_id: str, count: int, start: int = 1) -> Iterator[dict[str, Any]]:
-    """``count`` milestones as ``milestones.store`` writes them (entry with terms and GSI3 keys, by-id copy),
-    texts cycling through the relevance corpus with a ticket number each (a term of its own)."""
-    from cairn.aws.keys import ProjectRef
-    from cairn.memory.domain.milestones import content_digest
-    from cairn.memory.store.milestones import TEXT_FIELDS, new_item, stored_items
-
-    ref = ProjectRef(tenant, project_id)
-    corpus = search_corpus.milestones()
-    for sequence in range(start, start + count):
-        base = corpus[(sequence - 1) % len(corpus)].fields
-        fields = {**base, "thisContribution": f"{base['thisContribution']} (ticket ENG-{sequence})",
-                  "cumulativeProgress": f"{base['cumulativeProgress']} Iteration {sequence // len(corpus)}."}
-        digest = content_digest(*(fields[name] for name in TEXT_FIELDS))
-        yield from stored_items(new_item(ref, "main", sequence, fields, digest))
-
-
 def seed_project(client: Any, headers: dict[str, str], tenant: str, project_id: str, count: int) -> dict[str, Any]:
     from cairn.search.service import compaction as search_compaction
     from cairn.search.store import index as search_index
-    from cairn_local.bench import batch_write
 
     response = client.post("/api/v1/memory/projects", headers=headers,
                            json={"projectId": project_id, "name": project_id, "roadmap": "search benchmark"})
@@ -133,10 +119,8 @@ def seed_project(client: Any, headers: dict[str, str], tenant: str, project_id: 
 # --- measuring -------------------------------------------------------------------------------------------
 
 
-def measure(name: str, call: Callable[[str], Any], queries: list[str], iterations: int, recorder: Any,
+def measure(name: str, call: Callable[[str], Any], queries: list[str], iterations: int, recorder: Recorder,
             clock: Clock) -> dict[str, Any]:
-    from cairn_local.bench import percentile
-
     latencies, computes, scorings, ddb, s3, apis, errors = [], [], [], [], [], [], 0
     returned = []
     for i in range(1 + iterations):  # the first query warms the segment cache: reported as "cold"
@@ -175,10 +159,8 @@ def measure(name: str, call: Callable[[str], Any], queries: list[str], iteration
     }
 
 
-def project_section(client: Any, recorder: Any, clock: Clock, size: int, iterations: int) -> list[dict[str, Any]]:
+def project_section(client: Any, recorder: Recorder, clock: Clock, size: int, iterations: int) -> list[dict[str, Any]]:
     from cairn.search.store import index as search_index
-    from cairn_local.bench import BENCH_SECRET, batch_write
-    from cairn_local.tokens import mint
 
     tenant, project_id = f"search-tenant-{size}", f"search-{size}"
     headers = {"Authorization": f"Bearer {mint(tenant, 'bench', ['agent'], secret=BENCH_SECRET)}"}
@@ -200,10 +182,8 @@ def project_section(client: Any, recorder: Any, clock: Clock, size: int, iterati
     return results
 
 
-def cross_section(client: Any, recorder: Any, clock: Clock, iterations: int) -> list[dict[str, Any]]:
+def cross_section(client: Any, recorder: Recorder, clock: Clock, iterations: int) -> list[dict[str, Any]]:
     from cairn.search.store import index as search_index
-    from cairn_local.bench import BENCH_SECRET
-    from cairn_local.tokens import mint
 
     tenant = "search-tenant-cross"
     headers = {"Authorization": f"Bearer {mint(tenant, 'bench', ['agent'], secret=BENCH_SECRET)}"}
@@ -250,79 +230,12 @@ def relevance_section() -> dict[str, Any]:
 
 
 def run_search_bench(iterations: int) -> dict[str, Any]:
-    import warnings
-
-    from moto import mock_aws
-
-    from cairn_local.bench import MOTO_CONFIG, Recorder, provision_stack
-
-    with mock_aws(config=MOTO_CONFIG):
-        provision_stack()
-        warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-        from fastapi.testclient import TestClient
-
-        from cairn_local.gateway import Gateway
-
-        recorder, clock = Recorder(), Clock()
-        recorder.install()
+    with in_process_stack() as (client, recorder), timed_scoring(clock := Clock()):
         clock.install()
-        with TestClient(Gateway(), raise_server_exceptions=False) as client, timed_scoring(clock):
-            print("search: relevance corpus", file=sys.stderr)
-            relevance = relevance_section()
-            operations = []
-            for size in PROJECT_SIZES:
-                operations += project_section(client, recorder, clock, size, iterations)
-            operations += cross_section(client, recorder, clock, iterations)
+        print("search: relevance corpus", file=sys.stderr)
+        relevance = relevance_section()
+        operations = []
+        for size in PROJECT_SIZES:
+            operations += project_section(client, recorder, clock, size, iterations)
+        operations += cross_section(client, recorder, clock, iterations)
     return {"operations": operations, "relevance": relevance}
-
-
-# --- targets and output ----------------------------------------------------------------------------------
-
-
-def search_checks(result: dict[str, Any]) -> list[dict[str, Any]]:
-    from cairn_local.bench import check
-
-    found = []
-    for op in result["operations"]:
-        name, size = op["operation"], op["milestones"]
-        found.append(check("no DynamoDB Scan", name, size, "Scan" not in op["dynamodb_calls_by_api"],
-                           f"by API={op['dynamodb_calls_by_api']}"))
-        found.append(check("warm: no S3 call (segments cached)", name, size, op["s3_calls"]["max"] == 0,
-                           f"S3 calls max {op['s3_calls']['max']}"))
-        if op["errors"]:
-            found.append(check("every request answers 200", name, size, False, f"{op['errors']} errors"))
-        if name.startswith("per-project") and "pending" not in name:
-            found.append(check("per-project: 3 DynamoDB calls (BatchGet, Query GSI3, BatchGet hits)", name, size,
-                               op["dynamodb_calls"]["max"] <= 3, f"{op['dynamodb_calls']}"))
-    big = next(op for op in result["operations"] if op["operation"] == f"per-project, {PROJECT_SIZES[-1]:,} milestones")
-    found.append(check(f"per-project compute p50 < {COMPUTE_TARGET_MS:g} ms", big["operation"], big["milestones"],
-                       big["compute_ms"]["p50"] < COMPUTE_TARGET_MS, f"compute p50 {big['compute_ms']['p50']} ms"))
-    relevance = result["relevance"]
-    found.append(check("relevance recall@5 >= 0.85 and MRR >= 0.9", "relevance corpus", relevance["milestones"],
-                       relevance["recall_at_5"] >= 0.85 and relevance["mrr"] >= 0.9,
-                       f"recall@5 {relevance['recall_at_5']}, MRR {relevance['mrr']}"))
-    return found
-
-
-def render_search(result: dict[str, Any]) -> str:
-    header = (f"{'search':<40} | {'ddb':>4} {'by API':<14} {'s3':>3} {'p50 ms':>7} {'p99 ms':>7} "
-              f"{'cpu p50':>7} {'cpu p99':>7} {'bm25 p50':>8} | cold: {'ms':>7} {'s3':>3}")
-    lines = [header, "-" * len(header)]
-    for op in result["operations"]:
-        apis = " ".join(f"{count:g}{api}" for api, count in op["dynamodb_calls_by_api"].items() if count)
-        apis = apis.replace("BatchGetItem", "BG").replace("Query", "Q")
-        lines.append(
-            f"{op['operation']:<40} | {op['dynamodb_calls']['median']:>4g} {apis:<14} {op['s3_calls']['median']:>3g} "
-            f"{op['latency_ms']['p50']:>7.1f} {op['latency_ms']['p99']:>7.1f} {op['compute_ms']['p50']:>7.1f} "
-            f"{op['compute_ms']['p99']:>7.1f} {op['scoring_ms']['p50']:>8.1f} | {op['cold']['latency_ms']:>10.1f} "
-            f"{op['cold']['s3_calls']:>3g}")
-    lines.append("cpu = latency minus time inside AWS SDK calls (moto); bm25 = scoring and top-k only; "
-                 "BG=BatchGetItem, Q=Query")
-    relevance = result["relevance"]
-    lines.append(f"relevance: recall@5 {relevance['recall_at_5']}, MRR {relevance['mrr']} "
-                 f"({relevance['queries']} queries, {relevance['milestones']} milestones)")
-    for row in relevance["field_weight_ablation"]:
-        weights = "/".join(str(w) for w in row["weights"].values())
-        lines.append(f"  weights purpose/progress/contribution {weights}: recall@5 {row['recall_at_5']}, "
-                     f"MRR {row['mrr']}")
-    return "\n".join(lines)

@@ -6,8 +6,8 @@ branches): p50/p99 latency of store, log append, recall branch and per-project s
 stores to one branch (each answered? numbered 1..20?); 50 writers across 5 branches; the server's RSS.
 With --soak-minutes: mixed writes for that long, sampling RSS every 30 s (is it flat?).
 
-    python -m cairn_local.bench_http [--json bench-results.json] [--url http://127.0.0.1:8000 --state-dir .cairn-local]
-    python -m cairn_local.bench_http --soak-minutes 10
+    python -m cairn_local.bench.http [--json bench-results.json] [--url http://127.0.0.1:8000 --state-dir .cairn-local]
+    python -m cairn_local.bench.http --soak-minutes 10
 
 Latencies are the dev server's (uvicorn, the route groups, moto over HTTP); the DynamoDB calls behind each
 request are counted by `python -m cairn_local.bench`. --json adds the figures to that file under "http"
@@ -20,10 +20,7 @@ import argparse
 import json
 import os
 import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -41,7 +38,10 @@ from urllib.parse import urlsplit
 import httpx
 
 from cairn_local import ROOT
-from cairn_local.bench import AGENT, PAGE_LIMIT, branch_body, percentile, store_body
+from cairn_local.bench.operations import PAGE_LIMIT, branch_body, store_body
+from cairn_local.bench.recording import percentile
+from cairn_local.bench.seeding import AGENT
+from cairn_local.bench.server import DevServer
 from cairn_local.tokens import mint
 
 SIZES = (10, 10_000)
@@ -55,8 +55,6 @@ BURST_WRITERS = 20
 SPREAD_WRITERS, SPREAD_BRANCHES = 50, 5
 REQUEST_TIMEOUT = 60.0
 MEASURE_SECONDS = 180.0  # per operation and size; a slow server answers fewer requests (reported)
-READY_SECONDS = 120.0
-STOP_SECONDS = 120.0
 MAX_RSS_MB = 4_096.0  # seeding stops (and measuring is skipped) above this, before the OOM killer picks a victim
 SOAK_WRITERS = 4
 SOAK_SAMPLE_SECONDS = 30.0
@@ -80,12 +78,6 @@ class Target:
     pid: int | None
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def bench_tenant() -> str:
     """A tenant of its own per run, so that runs against a long-lived server do not add up."""
     return f"bench-http-{secrets.token_hex(3)}"
@@ -98,71 +90,23 @@ def secret_from_state_dir(state_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def server_environment(port: int, state_dir: Path) -> dict[str, str]:
-    """The environment `make dev` gives the dev server, without the caller's AWS/Cairn settings."""
-    environment = {key: value for key, value in os.environ.items()
-                   if not key.startswith(("AWS_", "CAIRN_", "POWERTOOLS_", "MOTO_"))}
-    environment.update({"PORT": str(port), "CAIRN_LOCAL_STATE_DIR": str(state_dir),
-                        "PYTHONPATH": f"{ROOT / 'layers' / 'cairn'}:{ROOT / 'scripts'}"})
-    return environment
-
-
-def wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> float:
-    """Seconds until /healthz answers 200; raises with the server's output if it exits or never does."""
-    started = time.monotonic()
-    while time.monotonic() - started < READY_SECONDS:
-        if process.poll() is not None:
-            raise RuntimeError(f"dev server exited with {process.returncode}:\n{tail(log)}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return round(time.monotonic() - started, 2)
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"dev server did not answer /healthz within {READY_SECONDS:.0f} s:\n{tail(log)}")
-
-
-def tail(log: Path, lines: int = 30) -> str:
-    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) if log.exists() else ""
-
-
-def stop(process: subprocess.Popen[bytes]) -> float:
-    """SIGINT (as Ctrl-C on `make dev`: the server saves its snapshot), then SIGKILL if it hangs."""
-    started = time.monotonic()
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    return round(time.monotonic() - started, 2)
-
-
 @contextmanager
 def spawned_server(workdir: Path, shutdown: dict[str, Any]) -> Iterator[Target]:
     """`make dev`'s server in a fresh state directory; stopped on the way out, whatever happened."""
-    state_dir = workdir / "state"
-    state_dir.mkdir()
+    server = DevServer(workdir / "state", workdir / "devserver.log")
+    server.state_dir.mkdir(parents=True)
     secret = secrets.token_urlsafe(32)
-    (state_dir / "jwt-secret").write_text(secret)  # the file the dev server reads its secret from
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = workdir / "devserver.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "cairn_local.devserver"], cwd=ROOT, env=server_environment(port, state_dir),
-            stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT)
-        try:
-            shutdown["ready_seconds"] = wait_until_ready(url, process, log)
-            tenant = bench_tenant()
-            yield Target(url, mint(tenant, "bench-http", ["agent", "admin"], secret=secret), tenant, process.pid)
-        except BaseException:
-            print(f"dev server output (last lines):\n{tail(log)}", file=sys.stderr)
-            raise
-        finally:
-            shutdown["stop_seconds"] = stop(process)
-            shutdown["exit_code"] = process.returncode
+    (server.state_dir / "jwt-secret").write_text(secret)  # the file the dev server reads its secret from
+    try:
+        shutdown["ready_seconds"] = server.start()
+        tenant = bench_tenant()
+        yield Target(server.url, mint(tenant, "bench-http", ["agent", "admin"], secret=secret), tenant, server.pid)
+    except BaseException:
+        print(f"dev server output (last lines):\n{server.tail()}", file=sys.stderr)
+        raise
+    finally:
+        shutdown["stop_seconds"] = server.stop()
+        shutdown["exit_code"] = server.exit_code
 
 
 def running_server(url: str, token: str | None, state_dir: Path, pid: int | None) -> Target:

@@ -1,0 +1,81 @@
+"""`make bench`: DynamoDB and S3 calls, ScannedCount and latency per operation at a branch of 10 and of 10,000
+milestones (bench.operations); the cold import time of every function in template.yaml (bench.imports); search per
+project, across projects and its relevance (bench.search). Targets are checked (bench.checks) and printed
+(bench.report).
+
+    python -m cairn_local.bench [--json PATH] [--quick] [--only search]
+
+The exit code is 0 even when a target fails: this is a report, and failures are listed in it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from cairn_local.bench.checks import all_checks, search_checks
+from cairn_local.bench.imports import run_import_bench
+from cairn_local.bench.operations import SIZES, WARMUP, run_operations_bench
+from cairn_local.bench.report import render_checks, render_imports, render_search, render_table
+from cairn_local.bench.search import run_search_bench
+from cairn_local.bench.stack import BENCH_SECRET
+from cairn_local.emulator import use_emulator_environment
+
+ITERATIONS, QUICK_ITERATIONS = 50, 10
+IMPORT_RUNS, QUICK_IMPORT_RUNS = 5, 3
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", metavar="PATH", help="also write every result to this JSON file")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"{QUICK_ITERATIONS} requests per operation and {QUICK_IMPORT_RUNS} import runs")
+    parser.add_argument("--iterations", type=int, help="requests per operation (overrides --quick)")
+    parser.add_argument("--only", choices=["search"], help="run one section alone (search: cairn_local.bench.search)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    iterations = arguments.iterations or (QUICK_ITERATIONS if arguments.quick else ITERATIONS)
+    runs = QUICK_IMPORT_RUNS if arguments.quick else IMPORT_RUNS
+    use_emulator_environment(BENCH_SECRET)
+    started = time.perf_counter()
+    imports: list[dict[str, Any]] = []
+    sizes: list[dict[str, Any]] = []
+    checks: list[dict[str, Any]] = []
+    if arguments.only is None:
+        print(f"cold imports ({runs} runs per function)", file=sys.stderr)
+        imports = run_import_bench(runs)
+        print(f"HTTP operations at {', '.join(f'{size:,}' for size in SIZES)} milestones", file=sys.stderr)
+        sizes = run_operations_bench(iterations)
+        checks = all_checks(sizes, imports)
+        print(render_table(sizes), render_imports(imports), sep="\n\n", end="\n\n")
+    print("search: per project, across projects, relevance", file=sys.stderr)
+    searched = run_search_bench(iterations)
+    checks += search_checks(searched)
+    print(render_search(searched), render_checks(checks), sep="\n\n")
+    document = {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(), "platform": platform.platform(),
+        "iterations": iterations, "warmup": WARMUP, "import_runs": runs, "quick": arguments.quick,
+        "note": "latencies are in-process moto's; call counts and ScannedCount are what carry over to DynamoDB",
+        "sizes": sizes, "imports": imports, "search": searched, "checks": checks,
+        "failures": [c for c in checks if not c["passed"]],
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    if arguments.json:
+        with open(arguments.json, "w", encoding="utf-8") as out:
+            json.dump(document, out, indent=2)
+            out.write("\n")
+    print(f"\nfinished in {document['seconds']} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
