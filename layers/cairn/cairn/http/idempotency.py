@@ -16,6 +16,7 @@ from fastapi import Depends, Request, Response
 from pydantic import BaseModel
 
 from cairn.aws import clients
+from cairn.aws.entity import Entity, declare
 from cairn.aws.keys import escape
 from cairn.core.errors import Conflict, IdempotencyMismatch, InvalidInput
 from cairn.core.settings import get_settings
@@ -24,6 +25,10 @@ from cairn.http.auth import Principal, require_writer
 HEADER = "idempotency-key"
 REPLAYED_HEADER = "idempotent-replayed"
 _KEY_MAX = 255
+
+
+# Powertools writes these items (its own attribute names); the declaration states their keys for key-design.md.
+IDEMPOTENCY_RECORD = declare(Entity("idempotency-record", pk="T#{t}#IDEMPOTENCY", sk="hash of route + key"))
 
 
 def idempotency_pk(tenant: str) -> str:
