@@ -6,12 +6,17 @@ from __future__ import annotations
 import copy
 import json
 
+import pytest
+
 from cairn.aws.table import table, unmarshal
 from cairn.memory.service import projects
 from cairn.memory.store.milestones import stored_items
 from cairn.search.service import milestones as milestone_search
 from cairn.search.store import index as search_index
 from cairn_local import ROOT, handlers
+
+# The sample event names a fixed tenant and project: storage no other test wrote to.
+pytestmark = pytest.mark.fresh_table
 
 EVENT = json.loads((ROOT / "events" / "search_indexer.json").read_text())
 

@@ -21,6 +21,9 @@ from cairn.search.store import index as search_index
 from cairn_local import handlers
 from cairn_local.streams import StreamPoller, StreamSource
 
+# A fixed tenant, and the stream poller reads the whole table: storage no other test wrote to.
+pytestmark = pytest.mark.fresh_table
+
 TENANT = "tenant-index"
 PROJECT = "synapse-backend"
 

@@ -1,1 +1,2 @@
-"""Insights use cases: retrieval for intelligence queries, executing actions."""
+"""Insights use cases: session metrics, promoted knowledge, contributors, intelligence queries (retrieval
+and answer) and actions."""

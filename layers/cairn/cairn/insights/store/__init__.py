@@ -1,1 +1,1 @@
-"""Insights items: session metrics, knowledge, contributors, their activity, executed actions."""
+"""Insights items: session metrics, knowledge, contributors, executed actions."""

@@ -1,1 +1,1 @@
-"""Search documents, index segments in S3, their compaction."""
+"""The search index: pending documents, index segments in S3 and the manifest that lists them."""
