@@ -16,6 +16,8 @@ from cairn_local.gateway import Gateway
 from cairn_local.tokens import mint
 from tests.conftest import TEST_SECRET
 
+pytestmark = pytest.mark.fresh_table  # one fixed tenant for every test
+
 EVENTS = ROOT / "events"
 PLACEHOLDER = "REPLACE_WITH_make_token"
 TENANT = "tenant-events"

@@ -17,6 +17,8 @@ from botocore.exceptions import ClientError
 from cairn_local import emulator
 from cairn_local.resolve import ACCOUNT, REGION
 
+pytestmark = pytest.mark.usefixtures("without_shared_emulator")  # these tests start moto themselves
+
 TABLE = "patched"
 NUMBERED = "numbered"
 

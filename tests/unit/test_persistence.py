@@ -18,6 +18,8 @@ from cairn_local.emulator import MOTO_CONFIG, install_patches, provision
 from cairn_local.persistence import Durability, written_items
 from cairn_local.resolve import LocalNames
 
+pytestmark = pytest.mark.usefixtures("without_shared_emulator")  # these tests start moto themselves
+
 
 def _item(pk: str, sk: str, **values: str) -> dict[str, Any]:
     return {"PK": {"S": pk}, "SK": {"S": sk}, **{name: {"S": value} for name, value in values.items()}}

@@ -13,6 +13,8 @@ import pytest
 
 from cairn_local import handlers
 
+pytestmark = pytest.mark.fresh_table  # one fixed tenant for every test
+
 TENANT = "tenant-purge"
 PROJECT = "doomed"
 WAIT_SECONDS = 30
