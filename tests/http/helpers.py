@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -93,16 +94,31 @@ def assert_error(response: Any, status: int, *, code: str | None = None, field: 
     return error
 
 
-def wait_for_purges(timeout: float = 60.0) -> list[dict[str, Any]]:
-    """Waits until no execution of the purge state machine is running; returns their descriptions."""
+_finished_purges: dict[str, dict[str, Any]] = {}  # execution ARN -> its description, once it stopped running
+
+
+def purge_executions(tenant: str) -> list[dict[str, Any]]:
+    """The descriptions of the purge state machine's executions for ``tenant`` (the emulator is shared by the
+    tests of a worker, each in a tenant of its own). A finished execution is described once."""
     import boto3
 
     sfn = boto3.client("stepfunctions")
     machine = os.environ["CAIRN_PURGE_STATE_MACHINE_ARN"]
+    described = []
+    for execution in sfn.get_paginator("list_executions").paginate(stateMachineArn=machine).search("executions"):
+        arn = execution["executionArn"]
+        description = _finished_purges.get(arn) or sfn.describe_execution(executionArn=arn)
+        if description["status"] != "RUNNING":
+            _finished_purges[arn] = description
+        described.append(description)
+    return [d for d in described if json.loads(d["input"])["tenantId"] == tenant]
+
+
+def wait_for_purges(tenant: str, timeout: float = 60.0) -> list[dict[str, Any]]:
+    """Waits until no purge of ``tenant`` is running; returns their descriptions."""
     deadline = time.monotonic() + timeout
     while True:
-        executions = sfn.list_executions(stateMachineArn=machine)["executions"]
-        described = [sfn.describe_execution(executionArn=e["executionArn"]) for e in executions]
+        described = purge_executions(tenant)
         if described and all(d["status"] != "RUNNING" for d in described):
             return described
         assert time.monotonic() < deadline, f"purge still running after {timeout}s: {described}"

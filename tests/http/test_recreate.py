@@ -199,7 +199,7 @@ def test_a_chain_of_deletes_and_recreates_with_the_real_purges(agent, aws, proje
             assert_error(recall(agent, project, view="milestone", milestoneId=earlier["milestoneId"]), 404)
         made.append(first)
 
-    executions = wait_for_purges()
+    executions = wait_for_purges(agent.tenant)
     assert [e["status"] for e in executions] == ["SUCCEEDED"] * 3
     live = ProjectRef(agent.tenant, project, 3)
     assert project_of_name(agent, project) == "Generation 3"

@@ -346,7 +346,7 @@ def test_deleting_a_project_purges_its_segments_manifest_and_pending_documents(a
     assert agent.delete(url(project)).status_code == 200
     assert_error(agent.post(url(project, "/search"), json={"query": "walrus"}), 404)
     assert search_all(agent, "walrus")["milestones"] == []
-    wait_for_purges()
+    wait_for_purges(agent.tenant)
     indexer.drain()  # the indexer sees the project gone and writes nothing
 
     assert pending(agent.tenant) == []
