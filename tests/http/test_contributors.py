@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
+from datetime import timedelta
 
 import pytest
 
@@ -36,12 +36,11 @@ def activity_of(caller, contributor="alice", **params):
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """Milestones and contributors get distinct, increasing timestamps (the real clock has 1 s steps)."""
-    ticks = (f"2026-02-10T{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}Z" for n in itertools.count(1))
-    now = lambda: next(ticks)  # noqa: E731
-    monkeypatch.setattr("cairn.memory.store.milestones.utc_now", now)
-    monkeypatch.setattr("cairn.insights.store.contributors.utc_now", now)
+def clock(clock):
+    """Every reading of the clock is a second after the one before: milestones and contributors get distinct,
+    increasing timestamps (the real clock has 1 s steps)."""
+    clock.step = timedelta(seconds=1)
+    return clock
 
 
 # --- upsert, get, list ---------------------------------------------------------------------------

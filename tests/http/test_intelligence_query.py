@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from botocore.stub import ANY, Stubber
 
+from tests.fakes import FakeClock
 from tests.http.helpers import assert_error, create_project, ok, stored, url
 
 QUERY = "/api/v1/memory/intelligence/query"
@@ -136,16 +137,17 @@ def test_context_limit_bounds_the_sources_best_first(agent: Any, history: dict) 
 
 
 @pytest.fixture
-def dated(agent: Any, monkeypatch: pytest.MonkeyPatch) -> Callable[[int, str], dict[str, Any]]:
-    """Stores a milestone as if written ``days`` ago."""
-    import cairn.memory.store.milestones as milestones_store
-
+def dated(agent: Any, clock: FakeClock) -> Callable[[int, str], dict[str, Any]]:
+    """Stores a milestone as if written ``days`` ago: the clock is set back for the write, then to now again."""
     create_project(agent, "timeline")
+    now = clock.now()
 
     def store(days: int, text: str) -> dict[str, Any]:
-        moment = datetime.now(UTC) - timedelta(days=days, minutes=5)
-        monkeypatch.setattr(milestones_store, "utc_now", lambda: moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
-        return stored(agent, "timeline", thisContribution=text)
+        clock.set(now - timedelta(days=days, minutes=5))
+        try:
+            return stored(agent, "timeline", thisContribution=text)
+        finally:
+            clock.set(now)
 
     return store
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from datetime import timedelta
 
 from tests.http.helpers import (
     BRANCH_FIELDS,
@@ -111,9 +111,9 @@ def test_get_missing_project_is_404(agent):
     assert_error(agent.get(url("does-not-exist")), 404, code="not_found")
 
 
-def test_update_roadmap_returns_and_persists_the_updated_project(agent, project):
+def test_update_roadmap_returns_and_persists_the_updated_project(clock, agent, project):
     before = project_of(agent, project)
-    time.sleep(1.05)  # timestamps have second precision
+    clock.advance(timedelta(seconds=1))  # timestamps have second precision
 
     response = agent.put(url(project, "/roadmap"), json={"roadmap": "Phase 1: done\nPhase 2: ünïcode ✓"})
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 
@@ -61,10 +62,10 @@ def test_promoted_knowledge_is_searchable(agent, project):
     assert hits(agent, project, "kubernetes") == []
 
 
-def test_promoting_the_same_cache_key_again_updates_the_same_knowledge(agent, project, monkeypatch):
-    monkeypatch.setattr("cairn.insights.store.knowledge.utc_now", lambda: "2026-02-10T10:00:00Z")
+def test_promoting_the_same_cache_key_again_updates_the_same_knowledge(agent, project, clock):
+    clock.set(datetime(2026, 2, 10, 10, tzinfo=UTC))
     first = promoted(agent, project, spec_body(blobKey="responses/1.json"))
-    monkeypatch.setattr("cairn.insights.store.knowledge.utc_now", lambda: "2026-02-11T10:00:00Z")
+    clock.set(datetime(2026, 2, 11, 10, tzinfo=UTC))
     second = promoted(agent, project, spec_body(reuseScore=0.97, summary="Tokio runtime tuning notes",
                                                 l2Collection="hot"))
 
