@@ -68,8 +68,8 @@ class SharedEmulator:
             install_patches()
             reset_cairn_caches()
             self.environment = _resource_names(provision(LocalNames()))
-            os.environ.update(self.environment)
             reset_cairn_caches()
+        os.environ.update(self.environment)  # again for each test: the environment is restored after each
         return self.environment
 
     def stop(self) -> None:
@@ -113,6 +113,22 @@ def _forget_per_test_state() -> None:
 
     get_settings.cache_clear()
     partition.forget_all()
+
+
+@pytest.fixture(autouse=True)
+def _environment_restored() -> Iterator[None]:
+    """Whatever a test (or code it runs, such as ``cairn_local.contract.main``) changes in the process's
+    environment is undone after it, and settings read from the changed one are forgotten: the emulator and
+    the tests after it share this process."""
+    before = dict(os.environ)
+    yield
+    if os.environ != before:
+        from cairn.core.settings import get_settings
+
+        for name in set(os.environ) - set(before):
+            del os.environ[name]
+        os.environ.update(before)
+        get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")
