@@ -374,10 +374,10 @@ def evaluate(rank: Callable[[RelevanceQuery], list[str]], corpus: Sequence[Corpu
 
 
 def seed(tenant: str, corpus: Sequence[CorpusMilestone] | None = None) -> dict[str, str]:
-    """Stores the corpus through the store layer (projects, topic branches, milestones); returns
+    """Stores the corpus through the memory services (projects, topic branches, milestones); returns
     milestoneId -> key."""
-    from cairn.memory.store import branches, projects
-    from cairn.memory.store import milestones as store_milestones
+    from cairn.memory.service import branches, projects
+    from cairn.memory.service import milestones as store_milestones
 
     corpus = milestones() if corpus is None else corpus
     keys: dict[str, str] = {}

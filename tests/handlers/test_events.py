@@ -115,7 +115,7 @@ def test_platform_event(aws: dict[str, str]) -> None:
 
 
 def test_memory_projects_event_lists_the_tenants_projects(aws: dict[str, str]) -> None:
-    from cairn.memory.store import projects
+    from cairn.memory.service import projects
 
     projects.create(TENANT, PROJECT, "Synapse Backend", "Build it")
     projects.create("another-tenant", "hidden", "Not yours", "")
@@ -150,7 +150,7 @@ def test_memory_projects_event_creates_a_project_through_the_handler(aws: dict[s
 
 
 def test_memory_context_event_recalls_the_branch_view(aws: dict[str, str]) -> None:
-    from cairn.memory.store import milestones, projects
+    from cairn.memory.service import milestones, projects
 
     projects.create(TENANT, PROJECT, "Synapse Backend", "Build it")
     stored, deduplicated = milestones.store(TENANT, PROJECT, "main", {
@@ -181,7 +181,7 @@ def test_memory_context_event_for_a_missing_project_is_404(aws: dict[str, str]) 
 
 def test_contributors_event_returns_the_contributors_activity(aws: dict[str, str]) -> None:
     from cairn.insights.store import contributors
-    from cairn.memory.store import milestones, projects
+    from cairn.memory.service import milestones, projects
 
     projects.create(TENANT, PROJECT, "Synapse Backend", "Build it")
     stored, _ = milestones.store(TENANT, PROJECT, "main", {
@@ -209,7 +209,7 @@ def test_contributors_event_for_an_unknown_contributor_is_404(aws: dict[str, str
 
 
 def test_memory_insights_event_answers_an_intelligence_query(aws: dict[str, str]) -> None:
-    from cairn.memory.store import milestones, projects
+    from cairn.memory.service import milestones, projects
 
     projects.create(TENANT, PROJECT, "Synapse Backend", "Build it")
     projects.create("another-tenant", PROJECT, "Not yours", "")
@@ -239,7 +239,7 @@ def test_memory_insights_event_answers_an_intelligence_query(aws: dict[str, str]
                                                   ("memory_insights", "MemoryInsightsFunction")])
 @pytest.mark.parametrize("token", ["not-a-jwt", "expired", "wrong-secret", "placeholder"])
 def test_events_with_a_bad_token_are_401(aws: dict[str, str], name: str, logical_id: str, token: str) -> None:
-    from cairn.memory.store import projects
+    from cairn.memory.service import projects
 
     projects.create(TENANT, PROJECT, "Synapse Backend", "Build it")
     bad = {
@@ -291,7 +291,7 @@ def test_event_on_the_templates_named_stage_is_routed(aws: dict[str, str]) -> No
 def test_project_purge_event_purges_a_deleting_project(aws: dict[str, str]) -> None:
     from cairn.aws.keys import project_pk
     from cairn.aws.table import table
-    from cairn.memory.store import projects
+    from cairn.memory.service import projects
 
     event = _load("project_purge")
     tenant, project_id = event["tenantId"], event["projectId"]

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from cairn.memory.store import projects
+from cairn.memory.service import projects
 from tests.http.helpers import TIMESTAMP, assert_error, create_project, ok, stored
 
 CONTRIBUTORS = "/api/v1/memory/contributors"

@@ -223,7 +223,8 @@ def test_deleting_a_missing_project_is_404_and_starts_nothing(agent):
 
 def test_recreating_a_project_while_its_purge_runs_is_a_200_with_an_empty_project(agent, aws, project):
     """Until generations (docs/memory-model.md, "Delete and recreate"), this was a 409 "still being deleted"."""
-    from cairn.memory.store import projects, purge
+    from cairn.memory.service import projects
+    from cairn.memory.store import purge
 
     old = stored(agent, project, "old")
     projects.mark_deleting(agent.tenant, project)  # DELETE's first step, with the purge still to run

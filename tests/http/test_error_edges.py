@@ -23,7 +23,7 @@ def test_unknown_route_echoes_the_callers_correlation_id(agent):
 
 
 def test_unhandled_error_is_500_without_internals_and_with_the_correlation_id(agent, project, monkeypatch):
-    from cairn.memory.store import projects
+    from cairn.memory.service import projects
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("secret internals")

@@ -45,7 +45,7 @@ def json_lines(output: str) -> list[dict]:
 
 
 def test_every_line_of_a_request_carries_its_correlation_id(agent, project, monkeypatch, info_logs):
-    from cairn.memory.store import projects
+    from cairn.memory.service import projects
 
     def broken(*_args, **_kwargs):
         logger().warning("about to fail")  # written from the sync route's worker thread

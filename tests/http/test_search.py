@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from cairn.aws.keys import blob_prefix
-from cairn.memory.store import projects
+from cairn.memory.service import projects
 from cairn.search.store import index as search_index
 from cairn_local.streams import StreamPoller
 from tests.http.helpers import (

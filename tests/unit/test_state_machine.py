@@ -64,7 +64,7 @@ def _blobs(tenant: str = TENANT, project_id: str = PROJECT) -> list[str]:
 
 
 def _deleting_project_with_content(tenant: str = TENANT, project_id: str = PROJECT) -> None:
-    from cairn.memory.store import milestones, projects
+    from cairn.memory.service import milestones, projects
 
     projects.create(tenant, project_id, "Doomed", "Delete me")
     for number in range(2):
@@ -131,7 +131,7 @@ def test_purge_empties_the_partition_and_the_blobs(aws: dict[str, str]) -> None:
 
 
 def test_purge_leaves_other_projects_alone(aws: dict[str, str]) -> None:
-    from cairn.memory.store import projects
+    from cairn.memory.service import projects
 
     _deleting_project_with_content()
     projects.create(TENANT, "doomed-2", "Neighbour", "")  # shares the prefix of the deleted id
@@ -230,7 +230,7 @@ def _keys_and_blobs(generation: int) -> tuple[list[tuple[str, str]], list[str]]:
 
 def test_each_purge_removes_only_its_generation_and_generation_0_stays_as_the_anchor(aws: dict[str, str]) -> None:
     from cairn.aws.table import table
-    from cairn.memory.store import milestones, projects
+    from cairn.memory.service import milestones, projects
 
     _deleting_project_with_content()  # generation 0, deleting, with a blob
     projects.create(TENANT, PROJECT, "Again", "")  # generation 1, while generation 0 is not purged yet
@@ -267,7 +267,7 @@ def test_each_purge_removes_only_its_generation_and_generation_0_stays_as_the_an
 
 
 def test_purging_generation_0_of_a_project_never_recreated_removes_the_tombstone(aws: dict[str, str]) -> None:
-    from cairn.memory.store import projects
+    from cairn.memory.service import projects
 
     _deleting_project_with_content()
 

@@ -21,7 +21,7 @@ from cairn.http.fields import (
     Roadmap,
     ThisContribution,
 )
-from cairn.memory.domain.branches import DEFAULT_BRANCH
+from cairn.memory.service.branches import DEFAULT_BRANCH
 
 
 class CreateProject(RequestModel):

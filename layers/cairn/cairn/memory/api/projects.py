@@ -11,32 +11,33 @@ from cairn.http.body import JSONRoute
 from cairn.http.idempotency import Idempotent
 from cairn.http.paths import ProjectIdPath
 from cairn.memory.api.models import CreateProject, UpdateRoadmap
-from cairn.memory.store import projects, purge
+from cairn.memory.api.responses import Project, ProjectList
+from cairn.memory.service import projects
 
 router = APIRouter(prefix="/api/v1/memory/projects", route_class=JSONRoute)
 
 
-@router.post("")
-def create_project(body: CreateProject, once: Idempotent) -> dict[str, Any]:
+@router.post("", response_model=Project, response_model_exclude_unset=True)
+def create_project(body: CreateProject, once: Idempotent) -> Any:
     return once(body, lambda: projects.create(once.tenant, body.projectId, body.name, body.roadmap))
 
 
-@router.get("")
+@router.get("", response_model=ProjectList, response_model_exclude_unset=True)
 def list_projects(principal: Reader) -> dict[str, Any]:
     return {"projects": projects.list_all(principal.tenant)}
 
 
-@router.get("/{id}")
+@router.get("/{id}", response_model=Project, response_model_exclude_unset=True)
 def get_project(project_id: ProjectIdPath, principal: Reader) -> dict[str, Any]:
     return projects.to_wire(projects.get(principal.tenant, project_id))
 
 
 @router.delete("/{id}")
 def delete_project(project_id: ProjectIdPath, once: Idempotent, _: Admin) -> Response:
-    once(None, lambda: purge.delete_project(once.tenant, project_id))
+    once(None, lambda: projects.delete(once.tenant, project_id))
     return Response(status_code=200)
 
 
-@router.put("/{id}/roadmap")
-def update_roadmap(project_id: ProjectIdPath, body: UpdateRoadmap, once: Idempotent) -> dict[str, Any]:
+@router.put("/{id}/roadmap", response_model=Project, response_model_exclude_unset=True)
+def update_roadmap(project_id: ProjectIdPath, body: UpdateRoadmap, once: Idempotent) -> Any:
     return once(body, lambda: projects.update_roadmap(once.tenant, project_id, body.roadmap))

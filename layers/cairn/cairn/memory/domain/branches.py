@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from cairn.core.errors import Conflict, InvalidInput
 
 DEFAULT_BRANCH = "main"
@@ -13,7 +15,7 @@ ABANDONED = "abandoned"
 MERGED = "merged"
 
 
-def require_active(branch: dict, action: str) -> None:
+def require_active(branch: dict[str, Any], action: str) -> None:
     if branch["status"] != ACTIVE:
         raise Conflict(
             f"branch '{branch['branchName']}' is {branch['status']}; {action} needs an active branch",
@@ -21,7 +23,7 @@ def require_active(branch: dict, action: str) -> None:
         )
 
 
-def check_abandon(branch: dict) -> None:
+def check_abandon(branch: dict[str, Any]) -> None:
     if branch["branchName"] == DEFAULT_BRANCH:
         raise Conflict(f"the default branch '{DEFAULT_BRANCH}' cannot be abandoned", field="name")
     require_active(branch, "abandon")

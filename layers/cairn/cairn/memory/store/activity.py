@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 from cairn.aws import blobs, clients, partition
@@ -72,7 +73,7 @@ def newest(tenant: str, agent_ids: list[str], limit: int) -> list[dict[str, Any]
     """The ``limit`` newest milestones of live projects stored by any of ``agent_ids`` (wire shape,
     large texts read back from S3)."""
     feeds = [_Feed(agent_index_pk(tenant, agent_id)) for agent_id in agent_ids]
-    _parallel([lambda feed=feed: feed.fetch(limit) for feed in feeds])
+    _parallel([partial(feed.fetch, limit) for feed in feeds])
     live: dict[str, bool] = {}
     while True:
         candidates = sorted((item for feed in feeds for item in feed.items), key=lambda item: item[INDEX_SK],
@@ -83,14 +84,18 @@ def newest(tenant: str, agent_ids: list[str], limit: int) -> list[dict[str, Any]
         horizon = max((feed.oldest for feed in unread), default="")
         final = [item for item in candidates if live[item["PK"]] and item[INDEX_SK] >= horizon]
         if len(final) >= limit or not unread:
-            return _parallel([lambda item=item: milestones.to_wire(blobs.hydrate(item)) for item in final[:limit]])
+            return _parallel([partial(_wire, item) for item in final[:limit]])
         max(unread, key=lambda feed: feed.oldest).fetch(limit)
+
+
+def _wire(item: dict[str, Any]) -> dict[str, Any]:
+    return milestones.to_wire(blobs.hydrate(item))
 
 
 def count(tenant: str, agent_ids: list[str]) -> int:
     """How many milestones the agent index holds for ``agent_ids``: a ``Select=COUNT`` Query per
     agent ID, paginated (each page reads up to 1 MB of index items)."""
-    return sum(_parallel([lambda agent_id=agent_id: _count(tenant, agent_id) for agent_id in agent_ids]))
+    return sum(_parallel([partial(_count, tenant, agent_id) for agent_id in agent_ids]))
 
 
 def _count(tenant: str, agent_id: str) -> int:
@@ -105,7 +110,7 @@ def _count(tenant: str, agent_id: str) -> int:
     total = 0
     while True:
         response = clients.dynamodb().query(**request)
-        total += response["Count"]
+        total += int(response["Count"])
         if not response.get("LastEvaluatedKey"):
             return total
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -10,44 +10,32 @@ from cairn.aws.keys import PROJECT_SK, ProjectRef
 from cairn.aws.table import table
 from cairn.core.clock import utc_now
 from cairn.core.errors import NotFound
+from cairn.memory.store.entities import METADATA
 from cairn.memory.store.keys import metadata_sk
 
 
-def _to_wire(item: dict[str, Any]) -> dict[str, Any]:
-    return {"segment": item["segment"], "content": json.loads(item["document"]), "updatedAt": item["updatedAt"]}
+def to_wire(item: dict[str, Any]) -> dict[str, Any]:
+    return METADATA.to_wire({**item, "content": json.loads(item["document"])})
 
 
-def put(tenant: str, project_id: str, segment: str, content: dict[str, Any]) -> dict[str, Any]:
-    return partition.resolved(tenant, project_id, lambda ref: _put_at(ref, segment, content))
-
-
-def _put_at(ref: ProjectRef, segment: str, content: dict[str, Any]) -> dict[str, Any]:
+def new_item(ref: ProjectRef, segment: str, content: dict[str, Any]) -> dict[str, Any]:
     # Stored as JSON text: DynamoDB's number and empty-value rules would otherwise alter the document.
-    item = {
+    return {
         "PK": ref.pk,
         "SK": metadata_sk(segment),
-        "entity": "metadata",
+        "entity": METADATA.name,
         "segment": segment,
         "document": json.dumps(content, ensure_ascii=False, separators=(",", ":")),
         "updatedAt": utc_now(),
     }
-    partition.transact(ref, [
-        partition.touch_operation(ref, "SET updatedAt = :now", {":now": item["updatedAt"]}),
-        table().put_op(item),
-    ])
-    return _to_wire(item)
 
 
-def get(tenant: str, project_id: str, segment: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The project and the segment, in one BatchGetItem."""
-    return partition.resolved(tenant, project_id, lambda ref: _get_at(ref, segment))
-
-
-def _get_at(ref: ProjectRef, segment: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def get_at(ref: ProjectRef, segment: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The project and the segment (wire shape), in one BatchGetItem."""
     pk = ref.pk
     found = table().get_many([(pk, PROJECT_SK), (pk, metadata_sk(segment))])
     project = partition.require_live(found.get((pk, PROJECT_SK)), ref)
     item = found.get((pk, metadata_sk(segment)))
     if item is None:
         raise NotFound(f"metadata segment '{segment}' not found", field="segment")
-    return project, _to_wire(item)
+    return project, to_wire(item)

@@ -1,4 +1,4 @@
-"""Milestones (GCC COMMIT): store with deduplication, lookup by id, merge."""
+"""Milestone items: the entry in its branch's order, its copy keyed by id, the content-hash guard."""
 
 from __future__ import annotations
 
@@ -6,14 +6,12 @@ from typing import Any
 
 from cairn.aws import blobs, documents, partition
 from cairn.aws.keys import PROJECT_SK, ProjectRef
-from cairn.aws.table import TransactionCancelled, table
+from cairn.aws.table import table
 from cairn.core import ids
 from cairn.core.clock import utc_now
 from cairn.core.errors import NotFound
-from cairn.memory.domain.branches import MERGED, check_merge, require_active
-from cairn.memory.domain.milestones import content_digest, content_hash
-from cairn.memory.store import branches
-from cairn.memory.store import sequences as streams
+from cairn.memory.domain.milestones import content_hash
+from cairn.memory.store.entities import HASH_GUARD, MILESTONE, MILESTONE_BY_ID
 from cairn.memory.store.keys import (
     agent_index_pk,
     agent_index_sk,
@@ -24,12 +22,10 @@ from cairn.memory.store.keys import (
 )
 
 TEXT_FIELDS = ("branchPurpose", "cumulativeProgress", "thisContribution")
-_WIRE_FIELDS = ("milestoneId", "projectId", "branchName", *TEXT_FIELDS, "contentHash", "sequenceNumber",
-                "agentId", "agentType", "createdAt", "mergedFrom")
 
 
 def to_wire(item: dict[str, Any]) -> dict[str, Any]:
-    return {field: item[field] for field in _WIRE_FIELDS if field in item}
+    return MILESTONE.to_wire(item)
 
 
 def new_item(ref: ProjectRef, branch: str, sequence: int, fields: dict[str, Any], digest: str) -> dict[str, Any]:
@@ -41,7 +37,7 @@ def new_item(ref: ProjectRef, branch: str, sequence: int, fields: dict[str, Any]
         "SK": entry_sk(milestone_head_sk(branch), sequence),
         "GSI2PK": agent_index_pk(ref.tenant, fields["agentId"]),
         "GSI2SK": agent_index_sk(created_at, project_id, milestone_id),
-        "entity": "milestone",
+        "entity": MILESTONE.name,
         "milestoneId": milestone_id,
         "projectId": project_id,
         "branchName": branch,
@@ -53,7 +49,7 @@ def new_item(ref: ProjectRef, branch: str, sequence: int, fields: dict[str, Any]
         # A search document, pending until the indexer compacts it (docs/search.md); computed here,
         # before large texts are offloaded to S3.
         **documents.milestone_attributes(ref.tenant, project_id, milestone_id, fields, created_at,
-                                            generation=ref.generation),
+                                         generation=ref.generation),
     }
 
 
@@ -62,71 +58,45 @@ def stored_items(item: dict[str, Any]) -> list[dict[str, Any]]:
     (strongly consistent lookup by id, and it disappears with the project's partition)."""
     copy = {name: value for name, value in item.items()  # indexed (GSIs, search) once
             if not name.startswith("GSI") and name not in documents.SEARCH_ATTRIBUTES}
-    return [item, {**copy, "SK": milestone_id_sk(item["milestoneId"]), "entity": "milestone-by-id"}]
+    return [item, {**copy, "SK": milestone_id_sk(item["milestoneId"]), "entity": MILESTONE_BY_ID.name}]
 
 
-def _write(ref: ProjectRef, item: dict[str, Any], operations: list[dict[str, Any]]) -> None:
-    """Runs the transaction with ``item`` offloaded to S3 if large; the blob never outlives a failure."""
-    wire = dict(item)
-    blob_key = blobs.offload(item, TEXT_FIELDS, prefix=ref.blob_prefix, name=f"milestones/{item['milestoneId']}")
+def put_operations(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """The puts of ``stored_items`` (both new)."""
     db = table()
-    try:
-        db.transact([*operations, *(db.put_op(copy, "attribute_not_exists(PK)") for copy in stored_items(item))])
-    except TransactionCancelled:
-        blobs.discard(blob_key)
-        raise
-    item.clear()
-    item.update(wire)
+    return [db.put_op(copy, "attribute_not_exists(PK)") for copy in stored_items(item)]
 
 
-def store(tenant: str, project_id: str, branch: str, fields: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    """Appends a milestone; returns (milestone, deduplicated). An identical milestone anywhere in
-    the project is returned instead of creating a new one, also when identical stores race."""
-    return partition.resolved(tenant, project_id, lambda ref: _store_at(ref, branch, fields))
+def guard_operation(ref: ProjectRef, digest: str, milestone_sk: str) -> dict[str, Any]:
+    """Claims the content hash for the milestone at ``milestone_sk``; fails (with the old image) when the
+    project already holds an identical milestone."""
+    guard = {"PK": ref.pk, "SK": hash_guard_sk(digest), "entity": HASH_GUARD.name, "milestoneSk": milestone_sk}
+    return table().put_op(guard, "attribute_not_exists(PK)", return_old=True)
 
 
-def _store_at(ref: ProjectRef, branch: str, fields: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    digest = content_digest(*(fields[name] for name in TEXT_FIELDS))
-    pk = ref.pk
-    db = table()
-    for head, sequence in streams.attempts(ref, branch, "milestones"):
-        require_active(head, "storing a milestone")
-        item = new_item(ref, branch, sequence, fields, digest)
-        guard = {"PK": pk, "SK": hash_guard_sk(digest), "entity": "hash-guard", "milestoneSk": item["SK"]}
-        operations = [
-            db.put_op(guard, "attribute_not_exists(PK)", return_old=True),
-            partition.touch_operation(ref, "ADD milestoneCount :one SET updatedAt = :now",
-                                     {":one": 1, ":now": item["createdAt"]}),
-            streams.counter_operation(ref, branch, "milestones", sequence, require_active=True),
-        ]
-        try:
-            _write(ref, item, operations)
-        except TransactionCancelled as cancelled:
-            if cancelled.failed(0):
-                existing_sk = (cancelled.items[0] or {}).get("milestoneSk") or db.get(
-                    pk, hash_guard_sk(digest))["milestoneSk"]
-                return _load(pk, existing_sk), True
-            if cancelled.failed(1):
-                raise partition.not_live(ref, cancelled, 1) from cancelled
-            continue  # another writer took this sequence number (or the branch closed): read again
-        return to_wire(item), False
-    raise AssertionError("unreachable: attempts() raises when exhausted")
+def guarded_sk(ref: ProjectRef, digest: str, seen: dict[str, Any] | None) -> str:
+    """The sort key of the milestone a hash guard names: from the guard's old image when the failed
+    transaction returned it, else read (one GetItem)."""
+    milestone_sk = (seen or {}).get("milestoneSk")
+    if milestone_sk is None:
+        guard = table().get(ref.pk, hash_guard_sk(digest))
+        if guard is None:
+            raise NotFound("milestone not found", field="milestoneId")
+        milestone_sk = guard["milestoneSk"]
+    return str(milestone_sk)
 
 
-def _load(pk: str, sk: str) -> dict[str, Any]:
-    item = table().get(pk, sk)
+def load(ref: ProjectRef, sk: str) -> dict[str, Any]:
+    """The milestone at ``sk`` (wire shape, large texts read back from S3)."""
+    item = table().get(ref.pk, sk)
     if item is None:
         raise NotFound("milestone not found", field="milestoneId")
     return to_wire(blobs.hydrate(item))
 
 
-def get(tenant: str, project_id: str, milestone_id: str) -> dict[str, Any]:
+def get_at(ref: ProjectRef, milestone_id: str) -> dict[str, Any]:
     """The project and the milestone's by-id copy in one BatchGetItem: a deleted project's
     milestones are gone at once, before the purge reaches them."""
-    return partition.resolved(tenant, project_id, lambda ref: _get_at(ref, milestone_id))
-
-
-def _get_at(ref: ProjectRef, milestone_id: str) -> dict[str, Any]:
     pk = ref.pk
     found = table().get_many([(pk, PROJECT_SK), (pk, milestone_id_sk(milestone_id))])
     partition.require_live(found.get((pk, PROJECT_SK)), ref)
@@ -134,58 +104,3 @@ def _get_at(ref: ProjectRef, milestone_id: str) -> dict[str, Any]:
     if item is None:
         raise NotFound(f"milestone '{milestone_id}' not found", field="milestoneId")
     return to_wire(blobs.hydrate(item))
-
-
-def page(tenant: str, project_id: str, branch: str, *, limit: int, offset: int) -> tuple[dict, list[dict]]:
-    head, items = partition.resolved(
-        tenant, project_id, lambda ref: streams.page(ref, branch, "milestones", limit=limit, offset=offset))
-    return head, [to_wire(item) for item in items]
-
-
-def merge(tenant: str, project_id: str, source: str, target: str, summary: str, agent_id: str) -> dict[str, Any]:
-    """Closes ``source`` as merged and adds one merge milestone to ``target``, atomically.
-
-    The merge milestone is a GCC commit on the target: its purpose is the target's, its
-    previous progress is the target's latest cumulative progress, its contribution the summary.
-    """
-    check_merge(source, target)
-    return partition.resolved(tenant, project_id, lambda ref: _merge_at(ref, source, target, summary, agent_id))
-
-
-def _merge_at(ref: ProjectRef, source: str, target: str, summary: str, agent_id: str) -> dict[str, Any]:
-    for _ in streams.retrying(target):
-        source_head = branches.head_at(ref, source, "milestones")
-        target_head, latest = streams.page(ref, target, "milestones", limit=1, offset=0)
-        require_active(source_head, "merge")
-        require_active(target_head, "merge")
-        merged_count = source_head["msSeq"]
-        sequence = target_head["msSeq"] + 1
-        fields = {
-            "branchPurpose": target_head["purpose"],
-            "cumulativeProgress": latest[0]["cumulativeProgress"] if latest else "",
-            "thisContribution": summary,
-            "agentId": agent_id,
-            "agentType": "merge",
-            "mergedFrom": source,
-        }
-        digest = content_digest(*(fields[name] for name in TEXT_FIELDS))
-        item = new_item(ref, target, sequence, fields, digest)
-        now = item["createdAt"]
-        operations = [
-            *branches.close_operations(ref, source, MERGED, {"mergedInto": target, "closedAt": now},
-                                       expected_seq=merged_count),
-            partition.touch_operation(
-                ref, "ADD milestoneCount :one DELETE activeBranches :branch SET updatedAt = :now",
-                {":one": 1, ":branch": {source}, ":now": now}),
-            streams.counter_operation(ref, target, "milestones", sequence, require_active=True),
-        ]
-        try:
-            _write(ref, item, operations)
-        except TransactionCancelled as cancelled:
-            if cancelled.failed(2):
-                raise partition.not_live(ref, cancelled, 2) from cancelled
-            continue  # a concurrent store or close changed one of the branches: re-check both
-        return {"merged": True, "milestonesMerged": merged_count, "mergeMilestoneId": item["milestoneId"],
-                "sourceBranchStatus": MERGED}
-    raise AssertionError("unreachable: attempts() raises when exhausted")
-

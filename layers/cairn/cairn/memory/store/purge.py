@@ -1,4 +1,5 @@
-"""Deleting a project: hide it at once, then remove its items and blobs page by page.
+"""Purging a deleted project generation: the state machine that does it, and each of its pages (the
+project is hidden at once and its branches removed by ``cairn.memory.service.projects.delete``).
 
 Each purge removes exactly one project generation (its partition and its blob prefix,
 docs/memory-model.md "Delete and recreate"), so a project recreated while the old generation is
@@ -17,28 +18,10 @@ from cairn.aws.keys import PROJECT_SK, ProjectRef
 from cairn.aws.partition import LATEST
 from cairn.aws.table import ConditionFailed, table
 from cairn.core.settings import get_settings
-from cairn.memory.store import branches, projects
 
 PAGE_ITEMS = 1000
 # What the anchor (generation 0's PROJECT item) keeps once its own generation is purged.
 _ANCHOR_DROPS = ("#name", "roadmap", "milestoneCount", "activeBranches", "createdAt")
-
-
-def delete_project(tenant: str, project_id: str) -> str:
-    """Marks the project's live generation deleting and removes its branches, so every route answers 404
-    at once, then starts the purge state machine for that generation. Returns the execution ARN."""
-    return partition.resolved(tenant, project_id, _delete_at)
-
-
-def _delete_at(ref: ProjectRef) -> str:
-    projects.mark_deleting_at(ref)
-    try:
-        execution_arn = start_purge(ref.tenant, ref.project_id, ref.generation)
-    except Exception:
-        projects.unmark_deleting(ref)  # leave nothing half-deleted
-        raise
-    branches.delete_branch_items(ref)
-    return execution_arn
 
 
 def start_purge(tenant: str, project_id: str, generation: int = 0) -> str:
@@ -48,7 +31,7 @@ def start_purge(tenant: str, project_id: str, generation: int = 0) -> str:
         name=f"purge-{uuid.uuid4().hex}",
         input=json.dumps({"tenantId": tenant, "projectId": project_id, "generation": generation}),
     )
-    return response["executionArn"]
+    return str(response["executionArn"])
 
 
 def purge_page(tenant: str, project_id: str, generation: int = 0) -> dict[str, Any]:

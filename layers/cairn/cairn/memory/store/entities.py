@@ -1,0 +1,34 @@
+"""The memory context's item types, one declaration each: keys as docs/key-design.md ("Items") writes them,
+and the fields each answers on the wire (``Entity.to_wire``). Key builders are in ``store/keys.py``."""
+
+from __future__ import annotations
+
+from cairn.aws.entity import Entity, declare
+
+PROJECT = declare(Entity(
+    "project", "{P}", "PROJECT",
+    wire=("projectId", "tenantId", "name", "roadmap", "milestoneCount", "activeBranches", "createdAt", "updatedAt"),
+    always=("projectId", "tenantId", "name", "roadmap", "milestoneCount", "activeBranches", "createdAt",
+            "updatedAt"),
+))
+
+_BRANCH_WIRE = ("projectId", "branchName", "parentBranch", "purpose", "status", "agentId", "createdAt",
+                "abandonReason")
+BRANCH = declare(Entity("branch", "{P}", "PROJECT#BRANCH#{b}", wire=_BRANCH_WIRE, always=_BRANCH_WIRE))
+# The milestone head carries the descriptor's fields (recall's branch view answers it as the branch).
+MILESTONE_HEAD = declare(Entity("milestone-head", "{P}", "MS#{b}", wire=_BRANCH_WIRE, always=_BRANCH_WIRE))
+LOG_HEAD = declare(Entity("log-head", "{P}", "LOG#{b}"))
+
+_MILESTONE_WIRE = ("milestoneId", "projectId", "branchName", "branchPurpose", "cumulativeProgress", "thisContribution",
+                   "contentHash", "sequenceNumber", "agentId", "agentType", "createdAt", "mergedFrom")
+MILESTONE = declare(Entity("milestone", "{P}", "MS#{b}#{999999999999 - seq}", wire=_MILESTONE_WIRE))
+MILESTONE_BY_ID = declare(Entity("milestone-by-id", "{P}", "MSID#{id}", wire=_MILESTONE_WIRE))
+HASH_GUARD = declare(Entity("hash-guard", "{P}", "HASH#{sha256}"))
+
+LOG_ENTRY = declare(Entity(
+    "log-entry", "{P}", "LOG#{b}#{999999999999 - seq}",
+    wire=("entryId", "projectId", "branchName", "agentId", "phase", "sequenceNumber", "createdAt", "content"),
+))
+
+METADATA = declare(Entity("metadata", "{P}", "META#{segment}", wire=("segment", "content", "updatedAt"),
+                          always=("segment", "content", "updatedAt")))
