@@ -55,7 +55,7 @@ class Merge(BaseModel):
     merged: bool
     milestonesMerged: int
     mergeMilestoneId: str
-    sourceBranchStatus: BranchStatus
+    sourceBranchStatus: Literal["merged"]  # a merge always closes its source
 
 
 class LogEntry(BaseModel):
