@@ -220,6 +220,7 @@ def test_readers_may_search_and_a_token_is_required(agent, caller, project):
     assert_error(agent.client.post(SEARCH, json={"query": "heron"}), 401)
 
 
+@pytest.mark.fresh_table  # drains the table's stream: only this test's records
 def test_another_tenants_milestones_never_appear(agent, caller, project, indexer):
     other = caller(roles=("agent", "admin"))
     create_project(other, project)  # the same project id, another tenant
@@ -251,6 +252,7 @@ def corpus(agent, project):
     return made
 
 
+@pytest.mark.fresh_table  # drains the table's stream: only this test's records
 def test_results_are_the_same_before_and_after_compaction(agent, project, indexer):
     corpus(agent, project)
     create_project(agent, "second")
@@ -267,6 +269,7 @@ def test_results_are_the_same_before_and_after_compaction(agent, project, indexe
     assert [(search(agent, project, q), search_all(agent, q)) for q in queries] == before
 
 
+@pytest.mark.fresh_table  # drains the table's stream: only this test's records
 def test_documents_stored_after_compaction_join_through_the_pending_path(agent, project, indexer):
     made = corpus(agent, project)
     indexer.drain()
@@ -283,6 +286,7 @@ def test_documents_stored_after_compaction_join_through_the_pending_path(agent, 
     assert search(agent, project, "redis eviction", limit=100) == before
 
 
+@pytest.mark.fresh_table  # drains the table's stream: only this test's records
 def test_many_compactions_merge_segments_and_keep_the_answers(agent, project, indexer):
     answers = None
     for n in range(12):
@@ -300,6 +304,7 @@ def test_many_compactions_merge_segments_and_keep_the_answers(agent, project, in
     assert answers["count"] == 12
 
 
+@pytest.mark.fresh_table  # drains the table's stream: only this test's records
 def test_a_deduplicated_store_is_not_indexed_twice(agent, project, indexer):
     first = note(agent, project, "Idempotent wombat import")
     again = agent.post(url(project, "/store"), json={"branchPurpose": "Core work", "cumulativeProgress": "",
@@ -321,6 +326,7 @@ def blob_keys(tenant, project, under=""):
     return [entry["Key"] for entry in listing.get("Contents", [])]
 
 
+@pytest.mark.fresh_table  # drains the table's stream: only this test's records
 def test_a_deleted_project_leaves_every_index_at_once(agent, project, indexer):
     create_project(agent, "kept")
     kept = note(agent, "kept", "narwhal survives")
@@ -336,6 +342,7 @@ def test_a_deleted_project_leaves_every_index_at_once(agent, project, indexer):
     assert ids(search_all(agent, "narwhal", projectIds=[project, "kept"])) == [kept["milestoneId"]]
 
 
+@pytest.mark.fresh_table  # drains the table's stream: only this test's records
 def test_deleting_a_project_purges_its_segments_manifest_and_pending_documents(agent, project, indexer):
     note(agent, project, "walrus compacted")
     indexer.drain()
