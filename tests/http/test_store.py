@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import boto3
 
+from cairn.aws.keys import blob_prefix
 from tests.http.helpers import (
     TIMESTAMP,
     assert_error,
@@ -170,7 +171,8 @@ def test_large_four_byte_texts_are_stored_whole_through_s3(agent, aws, project):
         assert view["thisContribution"] == contribution
         assert view["branchPurpose"] == purpose
         assert view == body
-    objects = boto3.client("s3").list_objects_v2(Bucket=aws["CAIRN_BUCKET_NAME"], Prefix="tenants/")
+    objects = boto3.client("s3").list_objects_v2(Bucket=aws["CAIRN_BUCKET_NAME"],
+                                                   Prefix=blob_prefix(agent.tenant, project))
     assert objects["KeyCount"] >= 1, objects
     assert all(o["Size"] > 0 for o in objects["Contents"])
 
