@@ -36,7 +36,8 @@ def _stemmer() -> Any:
 
 @lru_cache(maxsize=50_000)
 def _stem(word: str) -> str:
-    return _stemmer().stemWord(word)
+    stemmed: str = _stemmer().stemWord(word)
+    return stemmed
 
 
 def terms(text: str) -> list[str]:
