@@ -33,12 +33,25 @@ def lambda_environment(function: template.Function) -> dict[str, str]:
     return environment
 
 
-def import_seconds(function: template.Function) -> float:
-    module = function.handler.rsplit(".", 1)[0]
+# The libraries every HTTP function imports: their time alone is the floor under a function's figure, and
+# tells how fast the measuring machine is at the moment (a busy machine doubles every figure).
+FLOOR_MODULES = ("fastapi", "pydantic", "aws_lambda_powertools")
+
+
+def import_seconds(function: template.Function, module: str | None = None) -> float:
+    """A fresh interpreter's import of the function's handler module (or of ``module``, in its environment)."""
+    module = module or function.handler.rsplit(".", 1)[0]
     completed = subprocess.run(  # noqa: S603 - our own interpreter and a fixed probe
         [sys.executable, "-c", _IMPORT_PROBE, module], cwd=function.code_uri, env=lambda_environment(function),
         capture_output=True, text=True, check=True, timeout=120)
     return float(completed.stdout.strip().splitlines()[-1])
+
+
+def run_floor_bench(runs: int) -> dict[str, float]:
+    """Median cold import of each library of FLOOR_MODULES alone."""
+    function = template.functions()[0]
+    return {module: round(statistics.median(import_seconds(function, module) for _ in range(runs)), 3)
+            for module in FLOOR_MODULES}
 
 
 def run_import_bench(runs: int) -> list[dict[str, Any]]:

@@ -40,11 +40,12 @@ def render_table(sizes: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def render_imports(imports: list[dict[str, Any]]) -> str:
+def render_imports(imports: list[dict[str, Any]], floor: dict[str, float]) -> str:
     lines = ["cold import (median of runs, s)"]
     for entry in imports:
         runs = ", ".join(f"{run:.3f}" for run in entry["runs"])
         lines.append(f"  {entry['function']:<28} {entry['median_seconds']:.3f}  [{runs}]")
+    lines.append("  libraries alone: " + ", ".join(f"{module} {seconds:.3f}" for module, seconds in floor.items()))
     return "\n".join(lines)
 
 

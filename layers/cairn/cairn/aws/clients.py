@@ -9,6 +9,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from cairn.core.observability import traced
+
 _RETRIES = {"max_attempts": 5, "mode": "standard"}
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
@@ -22,6 +24,7 @@ def client(service: str) -> Any:
             import boto3
             from botocore.config import Config
 
+            traced("botocore")
             _clients[service] = boto3.session.Session().client(service, config=Config(retries=_RETRIES))
         return _clients[service]
 

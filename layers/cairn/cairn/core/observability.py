@@ -38,7 +38,16 @@ def logger() -> Any:
 def tracer() -> Any:
     from aws_lambda_powertools import Tracer
 
-    return Tracer(service=SERVICE)
+    # Libraries are patched when first used (``traced``): patching every supported one at cold start would import
+    # botocore, httpx and urllib3 there, half of a function's cold import.
+    return Tracer(service=SERVICE, auto_patch=False)
+
+
+@functools.cache
+def traced(library: str) -> None:
+    """Traces the calls of an X-Ray-patchable ``library`` (``botocore``, ``httplib``) from now on; a no-op where
+    tracing is disabled, as outside Lambda."""
+    tracer().patch((library,))
 
 
 @lru_cache(maxsize=1)

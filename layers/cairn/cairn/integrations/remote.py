@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cairn.core.errors import IntegrationNotConfigured, UpstreamError
+from cairn.core.observability import traced
 
 EXCERPT_MAX = 500
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -65,6 +66,7 @@ def _decode(raw: bytes) -> Any:
 def post_json(url: str, body: dict[str, Any], headers: dict[str, str], *, timeout: float, service: str,
               secrets: tuple[str, ...] = ()) -> Reply:
     """POSTs ``body`` as JSON; returns a 2xx reply, raises ``UpstreamError`` for anything else."""
+    traced("httplib")
     data = json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method="POST", headers={  # noqa: S310 (scheme checked)
         "Content-Type": "application/json; charset=utf-8", "Accept": "application/json", **headers})
