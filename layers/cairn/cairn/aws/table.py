@@ -265,6 +265,19 @@ class Table:
             count += self._write_batch(batch)
         return count
 
+    def put_many(self, items: Iterable[dict[str, Any]]) -> int:
+        """BatchWriteItem puts (unconditional: each replaces the item of its key), 25 at a time. Returns how many."""
+        batch: list[dict[str, Any]] = []
+        count = 0
+        for item in items:
+            batch.append({"PutRequest": {"Item": marshal(item)}})
+            if len(batch) == _BATCH_WRITE_SIZE:
+                count += self._write_batch(batch)
+                batch = []
+        if batch:
+            count += self._write_batch(batch)
+        return count
+
     def _write_batch(self, batch: list[dict[str, Any]]) -> int:
         pending: dict[str, Any] = {self.name: batch}
         while pending:
