@@ -240,6 +240,16 @@ class Table:
         except self._client.exceptions.ConditionalCheckFailedException as failure:
             raise ConditionFailed(None) from failure
 
+    def delete_returning(self, pk: str, sk: str, *, condition: str) -> dict[str, Any]:
+        """DeleteItem answering the item as it was (``ConditionFailed`` when the condition fails)."""
+        request: dict[str, Any] = {"TableName": self.name, "Key": marshal(key(pk, sk)), "ReturnValues": "ALL_OLD"}
+        _add_condition(request, condition, None, None, return_old=False)
+        try:
+            response = self._client.delete_item(**request)
+        except self._client.exceptions.ConditionalCheckFailedException as failure:
+            raise ConditionFailed(None) from failure
+        return unmarshal(response["Attributes"])
+
     def transact(self, operations: list[dict[str, Any]]) -> None:
         """TransactWriteItems over operations built with ``put_op``/``update_op``/``delete_op``/``check_op``."""
         if len(operations) > MAX_TRANSACTION_ITEMS:

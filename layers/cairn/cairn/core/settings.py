@@ -50,6 +50,9 @@ class Settings(BaseModel):
     integration_secret_prefix: str = "cairn"
     # Timeout of each Jira / Slack HTTP call made by an intelligence action (seconds).
     integration_timeout_seconds: float = 10.0
+    # The local stack only (dev server, tests): connections may also point at http(s)://127.0.0.1 or localhost
+    # (cairn.integrations.ssrf). Never set in AWS: there a tenant could reach the function's own host.
+    allow_local_urls: bool = False
 
     # Search (docs/search.md): decoded index segments kept per container, and when to merge them.
     search_segment_cache_bytes: int = 256 * 1024 * 1024

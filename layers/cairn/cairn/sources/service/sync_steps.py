@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from cairn.aws import secrets
@@ -26,6 +26,10 @@ THROTTLES_PER_RUN = 10  # Retry-After waits a run takes before it fails as throt
 MAX_WAIT_SECONDS = 900
 
 
+class RunOver(Exception):
+    """The run no longer owns the source: deleted, reset or taken over meanwhile. The run stops quietly."""
+
+
 @dataclass(frozen=True)
 class SourceView:
     """What a run needs of the source item."""
@@ -34,6 +38,7 @@ class SourceView:
     config: dict[str, Any]
     cursor: str
     run_id: str  # the run marker: the run that owns the source now ("" when none)
+    item: dict[str, Any] = field(default_factory=dict, repr=False)  # the stored item as read
 
 
 class Ledger(Protocol):
@@ -42,12 +47,12 @@ class Ledger(Protocol):
     def source(self, tenant: str, source_id: str) -> SourceView:
         """The source; ``NotFound`` once deleted."""
 
-    def store_page(self, tenant: str, source_id: str, run_id: str, records: list[Record]) -> int:
-        """Upserts the records by remote id, only while ``run_id`` owns the source (``NotFound`` otherwise:
-        nothing of the page is left behind); answers how many it stored."""
+    def store_page(self, source: SourceView, run_id: str, records: list[Record], watermark: str) -> int:
+        """Upserts the records by remote id and counts them, only while ``run_id`` owns the source
+        (``RunOver`` otherwise: nothing of the page is left behind); answers how many it stored."""
 
-    def commit(self, tenant: str, source_id: str, run_id: str, cursor: str, items: int) -> None:
-        """Sets ``syncCursor``, ``lastSyncedAt``, the counts and ``state: idle``, releasing the run marker."""
+    def commit(self, tenant: str, source_id: str, run_id: str, cursor: str) -> None:
+        """Sets ``syncCursor``, ``lastSyncedAt``, ``state: idle`` and the next due time, releasing the run."""
 
     def fail(self, tenant: str, source_id: str, run_id: str, error: str) -> None:
         """Sets ``state: failed`` and ``lastError``, releasing the run marker (no-op once deleted)."""
@@ -106,12 +111,13 @@ def page(run: Run, ledger: Ledger) -> Run:
             raise
         run.waitSeconds = min(MAX_WAIT_SECONDS, max(1, math.ceil(throttled.retry_after)))
         return run
+    watermark = connector.newer(run.watermark, fetched.watermark)
     try:
-        run.items += ledger.store_page(run.tenantId, run.sourceId, run.runId, fetched.records)
-    except NotFound:
+        run.items += ledger.store_page(source, run.runId, fetched.records, watermark)
+    except RunOver:
         return _stopped(run)
     run.pages += 1
-    run.watermark = connector.newer(run.watermark, fetched.watermark)
+    run.watermark = watermark
     run.page = fetched.next_page
     run.done = fetched.next_page is None or run.pages >= PAGES_PER_RUN
     return run
@@ -122,8 +128,12 @@ def commit(run: Run, ledger: Ledger) -> Run:
     position seen. A run stopped by its budget resumes, next time, after that position, so for Slack (newest
     first) the older messages its budget left unread are not read by later runs: PAGES_PER_RUN is sized so
     that a channel's first run reads 20,000 messages (docs/sources.md)."""
-    cursor = connector_for(ledger.source(run.tenantId, run.sourceId).provider).newer(run.cursor, run.watermark)
-    ledger.commit(run.tenantId, run.sourceId, run.runId, cursor, run.items)
+    try:
+        provider = ledger.source(run.tenantId, run.sourceId).provider
+    except NotFound:
+        return _stopped(run)
+    cursor = connector_for(provider).newer(run.cursor, run.watermark)
+    ledger.commit(run.tenantId, run.sourceId, run.runId, cursor)
     run.cursor = cursor
     return run
 

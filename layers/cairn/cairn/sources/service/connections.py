@@ -1,0 +1,65 @@
+"""Tenant connections (docs/sources.md, "Connections"): the credentials sources and intelligence actions use.
+
+Every base URL passes the SSRF guard when stored and again when used (``cairn.integrations.ssrf``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cairn.core.errors import IntegrationNotConfigured, InvalidInput
+from cairn.integrations import ssrf
+from cairn.sources.domain.sources import PROVIDERS
+from cairn.sources.store import connections
+
+# Where a provider's API is when the connection names no baseUrl; Atlassian sites have no default.
+DEFAULT_BASE_URLS = {"slack": "https://slack.com/api", "github": "https://api.github.com"}
+NEEDS_EMAIL = frozenset({"jira", "confluence"})
+
+
+def check_provider(provider: str) -> str:
+    if provider not in PROVIDERS:
+        raise InvalidInput(f"provider must be one of {', '.join(PROVIDERS)}", field="provider")
+    return provider
+
+
+def put(tenant: str, provider: str, *, token: str, base_url: str | None, email: str | None,
+        webhook_secret: str | None) -> dict[str, Any]:
+    check_provider(provider)
+    url = base_url or DEFAULT_BASE_URLS.get(provider)
+    if url is None:
+        raise InvalidInput(f"baseUrl is required for {provider} (your site, such as https://yourorg.atlassian.net)",
+                           field="baseUrl")
+    url = ssrf.check_url(url, field="baseUrl")
+    if provider in NEEDS_EMAIL and not email:
+        raise InvalidInput(f"email is required for {provider} (Atlassian basic auth: the account's email and API "
+                           "token)", field="email")
+    if webhook_secret is not None and provider != "github":
+        raise InvalidInput("webhookSecret is only for github connections", field="webhookSecret")
+    credentials = {"token": token, "baseUrl": url, **({"email": email} if email else {}),
+                   **({"webhookSecret": webhook_secret} if webhook_secret else {})}
+    return connections.to_wire(connections.put(tenant, provider, credentials, {"baseUrl": url}))
+
+
+def list_all(tenant: str) -> list[dict[str, Any]]:
+    return [connections.to_wire(item) for item in connections.list_all(tenant)]
+
+
+def get_item(tenant: str, provider: str) -> dict[str, Any] | None:
+    """The connection's shown item (with ``hookId`` for GitHub), None when not configured."""
+    return connections.get(tenant, check_provider(provider))
+
+
+def delete(tenant: str, provider: str) -> None:
+    connections.delete(tenant, check_provider(provider))
+
+
+def get_connection_secret(tenant: str, provider: str) -> dict[str, Any]:
+    """The credentials ``{"token", "baseUrl", "email"?, "webhookSecret"?}``; ``IntegrationNotConfigured``
+    (409) naming the provider when the tenant has no connection for it."""
+    credentials = connections.read_secret(tenant, check_provider(provider))
+    if not credentials or not credentials.get("token"):
+        raise IntegrationNotConfigured(
+            f"no {provider} connection is configured for this tenant: PUT /api/v1/memory/connections/{provider}",
+            field="provider")
+    return credentials
