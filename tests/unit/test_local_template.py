@@ -43,7 +43,7 @@ def test_functions_and_their_routes() -> None:
     functions = {function.logical_id: function for function in template.functions()}
     assert set(functions) == {"MemoryProjectsFunction", "MemoryContextFunction", "MemoryInsightsFunction",
                               "ContributorsFunction", "PlatformFunction", "ProjectPurgeFunction",
-                              "SearchIndexerFunction", "SourceSyncFunction"}
+                              "SearchIndexerFunction", "SourceSyncFunction", "SourcesFunction"}
     for function in functions.values():
         assert function.module_path.is_file(), function.module_path
         assert function.module_path.is_relative_to(ROOT / "functions")

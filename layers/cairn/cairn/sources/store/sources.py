@@ -87,9 +87,8 @@ def replace(previous: dict[str, Any], changes: dict[str, Any], *, reset: bool) -
     assignments: dict[str, Any] = {**changes, "updatedAt": clock.utc_now()}
     remove: tuple[str, ...] = ()
     if reset:
-        assignments.update(syncCursor="", lastSyncedAt=None, itemsSynced=0, state=IDLE, lastError=None,
-                           incarnation=secrets.token_hex(8))
-        remove = ("runId",)
+        assignments.update(syncCursor="", itemsSynced=0, state=IDLE, incarnation=secrets.token_hex(8))
+        remove = ("runId", "runWatermark", "lastSyncedAt", "lastError")
     merged = {**previous, **assignments}
     if merged["enabled"]:
         due = merged.get("nextSyncAt") if not reset and previous["enabled"] else None
@@ -127,8 +126,8 @@ def begin_run(tenant: str, source_id: str, run_id: str) -> dict[str, Any]:
     now = clock.now()
     stale = clock.timestamp(now - STALE_RUN)
     update, names, values = update_expression(
-        {"state": RUNNING, "runId": run_id, "lastRunStartedAt": clock.timestamp(now), "lastError": None,
-         "itemsSynced": 0, "runWatermark": ""})
+        {"state": RUNNING, "runId": run_id, "lastRunStartedAt": clock.timestamp(now), "itemsSynced": 0,
+         "runWatermark": ""}, remove=("lastError",))  # a None value would not be marshalled: REMOVE it
     names.update({"#state": "state", "#enabled": "enabled", "#started": "lastRunStartedAt"})
     values.update({":running": RUNNING, ":on": True, ":stale": stale})
     condition = f"{_SOURCE_EXISTS} AND #enabled = :on AND (#state <> :running OR #started < :stale)"
@@ -177,12 +176,12 @@ def finish_run(tenant: str, source_id: str, run_id: str, cursor: str) -> dict[st
     """The run read everything: ``syncCursor`` becomes ``cursor`` (kept when empty: nothing new),
     ``lastSyncedAt`` now, state idle, next due after the interval."""
     source = get(tenant, source_id)
-    assignments: dict[str, Any] = {"state": IDLE, "lastSyncedAt": clock.utc_now(), "lastError": None}
+    assignments: dict[str, Any] = {"state": IDLE, "lastSyncedAt": clock.utc_now()}
     if cursor:
         assignments["syncCursor"] = cursor
     if source.get("enabled"):
         assignments.update(due_keys(source))
-    return _run_update(tenant, source_id, run_id, assignments, remove=("runId", "runWatermark"))
+    return _run_update(tenant, source_id, run_id, assignments, remove=("runId", "runWatermark", "lastError"))
 
 
 def fail_run(tenant: str, source_id: str, run_id: str, last_error: str) -> dict[str, Any]:
