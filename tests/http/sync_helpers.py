@@ -7,31 +7,35 @@ import json
 import time
 from typing import Any
 
-from cairn.aws import clients, secrets
+from cairn.aws import clients
+from cairn.aws.keys import ProjectRef
 from cairn.aws.table import table
 from cairn.core.settings import get_settings
-from cairn.sources.service.sync_ledger import records_pk, source_key
+from cairn.sources.store import connections, keys, sources
 
 WAIT_SECONDS = 60
 
 
 def connect(tenant: str, provider: str, base_url: str, token: str) -> None:
-    clients.client("secretsmanager").create_secret(
-        Name=secrets.secret_name(tenant, provider), SecretString=json.dumps({"token": token, "baseUrl": base_url}))
+    connections.put(tenant, provider, {"token": token, "baseUrl": base_url}, {"baseUrl": base_url})
 
 
-def add_source(tenant: str, source_id: str, source_type: str, config: dict[str, Any], **fields: Any) -> None:
-    pk, sk = source_key(tenant, source_id)
-    table().put({"PK": pk, "SK": sk, "sourceId": source_id, "projectId": "p", "sourceType": source_type,
-                 "config": config, "syncCursor": "", "enabled": True, "state": "idle", **fields})
+def add_source(tenant: str, project_id: str, source_id: str, source_type: str, config: dict[str, Any], *,
+               enabled: bool = True) -> None:
+    """As the create route stores a source (then, for ``enabled=False``, as the update route disables it)."""
+    item = sources.new_source(tenant, source_id, project_id, source_type, config)
+    sources.create(item)
+    if not enabled:
+        sources.replace(item, {"enabled": False}, reset=False)
 
 
 def source(tenant: str, source_id: str) -> dict[str, Any] | None:
-    return table().get(*source_key(tenant, source_id))
+    return table().get(keys.sources_pk(tenant), keys.source_sk(source_id))
 
 
-def records(tenant: str, source_id: str) -> list[dict[str, Any]]:
-    return list(table().query_all(records_pk(tenant, source_id)))
+def records(tenant: str, project_id: str, source_id: str) -> list[dict[str, Any]]:
+    """The source's record items in its project's partition."""
+    return list(table().query_all(ProjectRef(tenant, project_id).pk, sk_prefix=keys.records_prefix(source_id)))
 
 
 def executions(tenant: str) -> list[dict[str, Any]]:

@@ -10,9 +10,11 @@ import pytest
 
 from cairn.core.errors import Conflict
 from cairn.sources.service.sync import start_sync
+from tests.conftest import Caller
 from tests.fakes_remote import FakeRemoteServer, Reply, Request, fake_remote_server, slack_history, slack_messages
 from tests.http.sync_helpers import add_source, connect, records, source, wait_for_syncs
 
+PROJECT = "synapse-backend"
 SOURCE = "slack-eng"
 CONFIG = {"channelId": "C0123456789"}
 NEWEST = "1700000249.000100"
@@ -26,10 +28,20 @@ def slack(aws: dict[str, str]) -> Iterator[FakeRemoteServer]:
 
 
 @pytest.fixture
+def tenant(agent: Caller, project: str) -> str:
+    """The tenant of ``agent``, which has the project ``PROJECT``."""
+    return agent.tenant
+
+
+@pytest.fixture
 def connected(tenant: str, slack: FakeRemoteServer) -> FakeRemoteServer:
     connect(tenant, "slack", f"{slack.url}/api", "xoxb-good")
-    add_source(tenant, SOURCE, "slack", CONFIG)
+    add_source(tenant, PROJECT, SOURCE, "slack", CONFIG)
     return slack
+
+
+def stored(tenant: str) -> list[dict[str, object]]:
+    return records(tenant, PROJECT, SOURCE)
 
 
 def sync(tenant: str) -> dict[str, object]:
@@ -46,9 +58,8 @@ def test_a_sync_stores_every_message_and_commits_the_newest_cursor(tenant: str,
 
     assert (synced["state"], synced["syncCursor"], synced["itemsSynced"]) == ("idle", NEWEST, 250)
     assert synced["lastSyncedAt"]
-    stored = records(tenant, SOURCE)
-    assert len(stored) == 250
-    assert {r["text"] for r in stored} == {f"message {n}" for n in range(250)}
+    texts = [r["text"] for r in stored(tenant)]
+    assert sorted(texts) == sorted(f"message {n}" for n in range(250))
     assert [d["status"] for d in wait_for_syncs(tenant)] == ["SUCCEEDED"]
 
 
@@ -69,15 +80,15 @@ def test_a_failure_between_pages_keeps_the_cursor_and_the_next_run_resumes_witho
     assert failed["state"] == "failed"
     assert failed["lastError"] == "slack answered HTTP 401: token_revoked (check the slack connection's token)"
     assert failed["syncCursor"] == ""
-    assert len(records(tenant, SOURCE)) == 100
+    assert len(stored(tenant)) == 100
 
     resumed = sync(tenant)
     assert (resumed["state"], resumed["syncCursor"], resumed.get("lastError")) == ("idle", NEWEST, None)
-    assert len(records(tenant, SOURCE)) == 250
+    assert len(stored(tenant)) == 250
 
     connected.route("/api/conversations.history", slack_history(slack_messages(260)))
     sync(tenant)
-    assert len(records(tenant, SOURCE)) == 260
+    assert len(stored(tenant)) == 260
     assert calls[0].query.get("oldest") is None
     assert connected.requests[-1].query["oldest"] == NEWEST
 
@@ -90,7 +101,7 @@ def test_a_429_is_waited_out_for_its_retry_after_and_a_500_retried(tenant: str,
     synced = sync(tenant)
 
     assert (synced["state"], synced["itemsSynced"]) == ("idle", 250)
-    assert len(records(tenant, SOURCE)) == 250
+    assert len(stored(tenant)) == 250
     assert len(connected.requests) == 5  # the 429, the 500, then the three pages
 
 
@@ -100,20 +111,20 @@ def test_two_concurrent_sync_requests_start_one_execution(tenant: str, connected
 
     assert [answer["state"] for answer in answers] == ["running", "running"]
     assert len(wait_for_syncs(tenant)) == 1
-    assert len(records(tenant, SOURCE)) == 250
+    assert len(stored(tenant)) == 250
 
 
 def test_deleting_the_source_mid_sync_leaves_no_records(tenant: str, connected: FakeRemoteServer) -> None:
-    from cairn.aws.table import table
-    from cairn.sources.service.sync_ledger import records_pk, source_key
+    from cairn.sources.store import records as record_store
+    from cairn.sources.store import sources
 
     history = slack_history(slack_messages(250))
 
     def deleted_after_the_first_page(request: Request) -> Reply:
         if request.query.get("cursor"):
-            # what deleting the source does: its item, then a sweep of its records
-            table().delete(*source_key(tenant, SOURCE), condition="attribute_exists(PK)")
-            table().delete_keys((r["PK"], r["SK"]) for r in table().query_all(records_pk(tenant, SOURCE)))
+            # what deleting the source does: its item, then its records
+            sources.delete(tenant, SOURCE)
+            record_store.remove(tenant, PROJECT, SOURCE)
         return history(request)
 
     connected.route("/api/conversations.history", deleted_after_the_first_page)
@@ -121,13 +132,13 @@ def test_deleting_the_source_mid_sync_leaves_no_records(tenant: str, connected: 
 
     assert [d["status"] for d in wait_for_syncs(tenant)] == ["SUCCEEDED"]
     assert source(tenant, SOURCE) is None
-    assert records(tenant, SOURCE) == []
+    assert stored(tenant) == []
 
 
 def test_a_disabled_source_or_one_without_a_connection_is_a_conflict(tenant: str,
                                                                      connected: FakeRemoteServer) -> None:
-    add_source(tenant, "off", "slack", CONFIG, enabled=False)
-    add_source(tenant, "jira-api", "jira", {"projectKey": "API"})
+    add_source(tenant, PROJECT, "off", "slack", CONFIG, enabled=False)
+    add_source(tenant, PROJECT, "jira-api", "jira", {"projectKey": "API"})
 
     with pytest.raises(Conflict, match="disabled"):
         start_sync(tenant, "off")

@@ -43,7 +43,8 @@ def test_functions_and_their_routes() -> None:
     functions = {function.logical_id: function for function in template.functions()}
     assert set(functions) == {"MemoryProjectsFunction", "MemoryContextFunction", "MemoryInsightsFunction",
                               "ContributorsFunction", "PlatformFunction", "ProjectPurgeFunction",
-                              "SearchIndexerFunction", "SourceSyncFunction", "SourcesFunction"}
+                              "SearchIndexerFunction", "SourceSyncFunction", "SourcesFunction",
+                              "SourceDispatcherFunction"}
     for function in functions.values():
         assert function.module_path.is_file(), function.module_path
         assert function.module_path.is_relative_to(ROOT / "functions")
@@ -59,6 +60,7 @@ def test_functions_and_their_routes() -> None:
     assert routes["ProjectPurgeFunction"] == set()  # a state machine task, not an HTTP route
     assert routes["SearchIndexerFunction"] == set()  # fed by the table's stream
     assert routes["SourceSyncFunction"] == set()  # the source-sync state machine's task
+    assert routes["SourceDispatcherFunction"] == set()  # an EventBridge schedule's target
 
 
 def test_no_route_is_declared_twice() -> None:
