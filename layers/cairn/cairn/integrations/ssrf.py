@@ -62,14 +62,14 @@ def check_url(url: str, *, field: str, allow_local: bool | None = None) -> str:
     except ValueError:
         raise InvalidInput(f"{field} is not a valid URL", field=field) from None
     host = (parts.hostname or "").lower()
+    local = _local_allowed(parts.scheme, host) if allow_local is None else (allow_local and host in LOCAL_HOSTS)
+    if parts.scheme != "https" and not local:
+        raise InvalidInput(f"{field} must be an https URL", field=field)
     if not host or parts.username is not None or parts.password is not None or parts.query or parts.fragment:
         raise InvalidInput(f"{field} must be a plain URL such as https://example.com (no credentials, query or "
                            "fragment)", field=field)
-    local = _local_allowed(parts.scheme, host) if allow_local is None else (allow_local and host in LOCAL_HOSTS)
     if local:
         return url.rstrip("/")
-    if parts.scheme != "https":
-        raise InvalidInput(f"{field} must be an https URL", field=field)
     addresses = resolve(host, port or 443, field=field)
     refused = [address for address in addresses if not public(address)]
     if refused:

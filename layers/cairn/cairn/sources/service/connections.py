@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cairn.core.errors import IntegrationNotConfigured, InvalidInput
+from cairn.aws import secrets
+from cairn.core.errors import InvalidInput
 from cairn.integrations import ssrf
 from cairn.sources.domain.sources import PROVIDERS
 from cairn.sources.store import connections
@@ -57,9 +58,5 @@ def delete(tenant: str, provider: str) -> None:
 def get_connection_secret(tenant: str, provider: str) -> dict[str, Any]:
     """The credentials ``{"token", "baseUrl", "email"?, "webhookSecret"?}``; ``IntegrationNotConfigured``
     (409) naming the provider when the tenant has no connection for it."""
-    credentials = connections.read_secret(tenant, check_provider(provider))
-    if not credentials or not credentials.get("token"):
-        raise IntegrationNotConfigured(
-            f"no {provider} connection is configured for this tenant: PUT /api/v1/memory/connections/{provider}",
-            field="provider")
-    return credentials
+    required = ("token", "baseUrl", *(("email",) if provider in NEEDS_EMAIL else ()))
+    return secrets.load(tenant, check_provider(provider), required, field="provider")

@@ -73,7 +73,8 @@ def list_all(tenant: str) -> list[dict[str, Any]]:
 
 
 def read_secret(tenant: str, provider: str) -> dict[str, Any] | None:
-    """The stored credentials, or None when the tenant has no connection for ``provider``."""
+    """The stored credentials, or None when the tenant has no connection for ``provider`` (the webhook's
+    check, which must answer 401 rather than name what is missing)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
