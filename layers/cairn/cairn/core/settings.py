@@ -48,6 +48,8 @@ class Settings(BaseModel):
     # Integrations for intelligence actions; credentials come from Secrets Manager per tenant.
     slack_api_base_url: str = "https://slack.com/api"
     integration_secret_prefix: str = "cairn"
+    # GitHub webhook deliveries (docs/sources.md): off answers 404 at the webhook route.
+    github_webhooks_enabled: bool = True
     # Timeout of each Jira / Slack HTTP call made by an intelligence action (seconds).
     integration_timeout_seconds: float = 10.0
     # The local stack only (dev server, tests): connections may also point at http(s)://127.0.0.1 or localhost
