@@ -86,3 +86,11 @@ def test_an_http_401_is_an_auth_failure(slack: FakeRemoteServer) -> None:
 
     with pytest.raises(SourceAuthFailed, match="HTTP 401"):
         Slack().fetch_page(connection(slack), CONFIG, "", None)
+
+
+@pytest.mark.parametrize("base_url", ["https://169.254.169.254/api", "https://10.0.0.7/api", "http://slack.com/api"])
+def test_a_base_url_the_ssrf_guard_refuses_is_never_called(base_url: str) -> None:
+    from cairn.core.errors import IntegrationNotConfigured
+
+    with pytest.raises(IntegrationNotConfigured, match="baseUrl"):
+        Slack().fetch_page(Connection(base_url=base_url, token="xoxb-good"), CONFIG, "", None)

@@ -1,7 +1,8 @@
-"""GET JSON from a provider for the connectors: the connection's base URL is checked against the SSRF rules,
-redirects are not followed (they would carry the credentials elsewhere), a paging link must stay on the
-base URL's origin, and every failure becomes one of the typed errors of ``base`` with the remote's own words
-(credentials masked)."""
+"""GET JSON from a provider for the connectors: the connection's base URL passes the SSRF guard
+(``cairn.integrations.ssrf``: checked when used, connections pinned to a checked public address), redirects are
+not followed (they would carry the credentials elsewhere), a paging link must stay on the base URL's origin,
+and every failure becomes one of the typed errors of ``base`` with the remote's own words (credentials
+masked)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from urllib.parse import urlencode, urlsplit
 
 from cairn.core import clock
 from cairn.core.observability import traced
+from cairn.integrations import ssrf
 from cairn.integrations.remote import check_base_url, describe, excerpt
 from cairn.sources.adapters.base import (
     Answer,
@@ -33,7 +35,7 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None  # the 3xx surfaces as an HTTPError
 
 
-_opener = urllib.request.build_opener(_NoRedirects())
+_opener = ssrf.pinned_opener(_NoRedirects())
 
 
 def url_for(base_url: str, path: str, params: dict[str, Any] | None = None, *, provider: str) -> str:
