@@ -84,6 +84,11 @@ def delete(tenant: str, source_id: str) -> None:
     records.remove(tenant, gone["projectId"], source_id)
 
 
+def record_to_wire(item: dict[str, Any]) -> dict[str, Any]:
+    """A record item (as a search hit holds it) in its wire shape."""
+    return records.to_wire(item)
+
+
 def list_records(tenant: str, source_id: str, *, limit: int, offset: int) -> list[dict[str, Any]]:
     sources.get(tenant, source_id)  # 404 for an unknown source (or another tenant's)
     return records.page(tenant, source_id, limit=limit, offset=offset)
