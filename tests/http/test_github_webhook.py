@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from cairn.sources.service.sync_webhook import signature_of, webhook_url
+from cairn_local.fake_remote import FakeRemoteServer, Reply, fake_remote_server
 from tests.conftest import Caller
-from tests.fakes_remote import FakeRemoteServer, Reply, fake_remote_server
 from tests.http.helpers import create_project, ok
 from tests.http.sync_helpers import executions, wait_for_syncs
 

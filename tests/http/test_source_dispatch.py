@@ -10,8 +10,8 @@ import pytest
 
 from cairn.core import clock
 from cairn_local import scheduler, template
+from cairn_local.fake_remote import FakeRemoteServer, fake_remote_server, slack_history, slack_messages
 from tests.conftest import Caller
-from tests.fakes_remote import FakeRemoteServer, fake_remote_server, slack_history, slack_messages
 from tests.http.sync_helpers import add_source, connect, source, wait_for_syncs
 
 pytestmark = pytest.mark.fresh_table  # the due index spans tenants: no other test's sources in it

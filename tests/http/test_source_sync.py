@@ -10,8 +10,8 @@ import pytest
 
 from cairn.core.errors import Conflict
 from cairn.sources.service.sync import start_sync
+from cairn_local.fake_remote import FakeRemoteServer, Reply, Request, fake_remote_server, slack_history, slack_messages
 from tests.conftest import Caller
-from tests.fakes_remote import FakeRemoteServer, Reply, Request, fake_remote_server, slack_history, slack_messages
 from tests.http.sync_helpers import add_source, connect, records, source, wait_for_syncs
 
 PROJECT = "synapse-backend"

@@ -18,7 +18,7 @@ from cairn.sources.adapters.base import (
 )
 from cairn.sources.adapters.confluence import Confluence
 from cairn.sources.adapters.jira import Jira
-from tests.fakes_remote import FakeRemoteServer, Reply, Request, fake_remote_server
+from cairn_local.fake_remote import FakeRemoteServer, Reply, Request, fake_remote_server
 from tests.unit.connector_helpers import read_run
 
 GOOD = "Basic " + base64.b64encode(b"dev@acme.test:atl-good").decode()

@@ -16,7 +16,7 @@ from cairn.sources.adapters.base import (
     SourceUnavailable,
 )
 from cairn.sources.adapters.github import GitHub
-from tests.fakes_remote import FakeRemoteServer, Reply, Request, fake_remote_server
+from cairn_local.fake_remote import FakeRemoteServer, Reply, Request, fake_remote_server
 from tests.unit.connector_helpers import read_run
 
 CONFIG = {"repository": "acme/api"}

@@ -8,7 +8,7 @@ import pytest
 
 from cairn.sources.adapters.base import Connection, SourceAuthFailed, SourceThrottled, SourceUnavailable
 from cairn.sources.adapters.slack import Slack
-from tests.fakes_remote import FakeRemoteServer, Reply, fake_remote_server, slack_history, slack_messages
+from cairn_local.fake_remote import FakeRemoteServer, Reply, fake_remote_server, slack_history, slack_messages
 from tests.unit.connector_helpers import read_run
 
 CONFIG = {"channelId": "C0123456789"}

@@ -1,6 +1,7 @@
-"""A small HTTP server on 127.0.0.1 standing in for Slack, GitHub, Jira or Confluence: each path answers
-with a handler of the request, and ``fail_next`` queues one-off answers (a 429 with ``Retry-After``, a 500,
-a 401) served before the handler's. Every request is recorded (path, query, headers)."""
+"""A small HTTP server on 127.0.0.1 standing in for Slack, GitHub, Jira or Confluence (the connector tests,
+the sync tests, the e2e test and ``make bench``): each path answers with a handler of the request, and
+``fail_next`` queues one-off answers (a 429 with ``Retry-After``, a 500, a 401) served before the handler's.
+Every request is recorded (path, query, headers)."""
 
 from __future__ import annotations
 
