@@ -7,10 +7,10 @@
 
 Every write moto acknowledges is journaled (journal.py) while the lock that orders it is held: DynamoDB
 writes under the emulator's ``DYNAMODB_LOCK`` (the order DynamoDB applied them in), S3 writes and Secrets
-Manager writes (the tenant connections) under a lock of their own each. One journal line per request, so a transaction is replayed whole or not at all. A
-checkpoint takes both locks, copies the state, starts a new journal segment, and then (writers running
-again) writes the snapshot and drops the segments it holds. A failed checkpoint is logged, counted and
-tried again later; the journal keeps everything meanwhile.
+Manager writes (the tenant connections) under a lock of their own each. One journal line per request, so a
+transaction is replayed whole or not at all. A checkpoint takes all three locks, copies the state, starts a
+new journal segment, and then (writers running again) writes the snapshot and drops the segments it holds. A
+failed checkpoint is logged, counted and tried again later; the journal keeps everything meanwhile.
 """
 
 from __future__ import annotations
