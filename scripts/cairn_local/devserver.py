@@ -76,6 +76,8 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     for name, value in aws_environment().items():
         os.environ.setdefault(name, value)
+    # The local stack alone lets connections point at fakes on 127.0.0.1 / localhost (cairn.integrations.ssrf).
+    os.environ.setdefault("CAIRN_ALLOW_LOCAL_URLS", "true")
     external = os.environ.get("AWS_ENDPOINT_URL")
     server = None if external else _start_embedded_moto()
     names = LocalNames()

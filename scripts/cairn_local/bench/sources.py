@@ -81,7 +81,6 @@ def _full_sync(client: Any, slack_url: str, messages: int) -> dict[str, Any]:
 
 
 def run_sources_bench(messages: int) -> dict[str, Any]:
-    os.environ["CAIRN_ALLOW_LOCAL_URLS"] = "true"
     with fake_remote_server() as slack, in_process_stack() as (client, recorder):
         slack.route("/api/conversations.history", slack_history(slack_messages(messages)))
         page = _page_cost(client, recorder, slack.url)
