@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from cairn.core.errors import NotFound
 from cairn.sources.service import sources as service
 from tests.http.helpers import assert_error, create_project, ok
 from tests.http.sync_helpers import records as stored_records
@@ -138,10 +139,9 @@ def test_ingesting_the_same_items_again_duplicates_nothing(agent, project):
 def test_delete_removes_the_source_and_its_records(agent, project):
     ok(agent.post(SOURCES, json=slack()))
     ingest(agent.tenant, "slack-engineering", [message(1), message(2)])
-    writer = type(agent)(agent.client, agent.tenant, agent.token)
     assert agent.delete(f"{SOURCES}/slack-engineering").status_code == 200
     assert stored_records(agent.tenant, project, "slack-engineering") == []
-    assert ok(writer.get(SOURCES)) == {"sources": []}
+    assert ok(agent.get(SOURCES)) == {"sources": []}
     assert_error(agent.get(f"{SOURCES}/slack-engineering/status"), 404)
     assert_error(agent.delete(f"{SOURCES}/slack-engineering"), 404)
     # The id can be used again, and the new source starts with no records.
@@ -190,3 +190,19 @@ def test_another_tenant_cannot_see_or_touch_a_source(agent, caller, project):
                      other.post(f"{SOURCES}/slack-engineering/sync")):
         assert_error(response, 404)
     assert ok(agent.get(f"{SOURCES}/slack-engineering/status"))["enabled"] is True
+
+
+def test_a_deleted_projects_records_go_with_its_purge(agent, project):
+    from tests.http.helpers import wait_for_purges
+
+    ok(agent.post(SOURCES, json=slack()))
+    ingest(agent.tenant, "slack-engineering", [message(1), message(2)])
+    assert agent.delete(f"/api/v1/memory/projects/{project}").status_code == 200
+    assert all(d["status"] == "SUCCEEDED" for d in wait_for_purges(agent.tenant))
+    assert stored_records(agent.tenant, project, "slack-engineering") == []
+    assert ok(agent.get(f"{SOURCES}/slack-engineering/records")) == {"records": []}
+    # The source stays (it belongs to the tenant); storing into the deleted project is refused.
+    service.begin_run(agent.tenant, "slack-engineering", "run-2")
+    with pytest.raises(NotFound):
+        service.store_records(agent.tenant, "slack-engineering", "run-2", [message(3)])
+    assert stored_records(agent.tenant, project, "slack-engineering") == []
