@@ -109,3 +109,22 @@ def test_another_tenant_never_sees_or_uses_a_connection(agent, caller):
     with pytest.raises(IntegrationNotConfigured, match="slack"):
         connections.get_connection_secret(other.tenant, "slack")
     assert connections.get_connection_secret(agent.tenant, "slack")["token"] == TOKEN
+
+
+def test_a_github_connection_shows_its_webhook_url_until_deleted(agent):
+    from cairn.sources.service.sync_webhook_store import tenant_of
+
+    answered = ok(agent.put(f"{CONNECTIONS}/github", json={"token": TOKEN, "webhookSecret": "w" * 32}))
+    url = answered["webhookUrl"]
+    assert url.startswith("http://testserver/api/v1/integrations/github/webhook?hook=")
+    assert "w" * 32 not in json.dumps(answered)
+    assert secret_of(agent.tenant, "github")["webhookSecret"] == "w" * 32
+    assert ok(agent.get(CONNECTIONS))["connections"][0]["webhookUrl"] == url
+    # A new token keeps the URL that was pasted into GitHub, and the webhook secret when none is sent.
+    assert ok(agent.put(f"{CONNECTIONS}/github", json={"token": "ghp-rotated"}))["webhookUrl"] == url
+    assert secret_of(agent.tenant, "github") == {"token": "ghp-rotated", "baseUrl": "https://api.github.com",
+                                                 "webhookSecret": "w" * 32}
+    hook = url.rsplit("=", 1)[1]
+    assert tenant_of(hook) == agent.tenant
+    agent.delete(f"{CONNECTIONS}/github")
+    assert tenant_of(hook) is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from cairn.http.auth import Admin, Reader
 from cairn.http.body import JSONRoute
@@ -18,14 +18,16 @@ ProviderPath = Annotated[str, Path(alias="provider")]
 
 
 @router.put("/{provider}", response_model=Connection, response_model_exclude_none=True)
-def put_connection(provider: ProviderPath, body: PutConnection, once: Idempotent, _: Admin) -> Any:
+def put_connection(provider: ProviderPath, body: PutConnection, request: Request, once: Idempotent,
+                   _: Admin) -> Any:
     return once(body, lambda: connections.put(once.tenant, provider, token=body.token, base_url=body.baseUrl,
-                                              email=body.email, webhook_secret=body.webhookSecret))
+                                              email=body.email, webhook_secret=body.webhookSecret,
+                                              api_base_url=str(request.base_url)))
 
 
 @router.get("", response_model=ConnectionList, response_model_exclude_none=True)
-def list_connections(principal: Reader) -> dict[str, Any]:
-    return {"connections": connections.list_all(principal.tenant)}
+def list_connections(principal: Reader, request: Request) -> dict[str, Any]:
+    return {"connections": connections.list_all(principal.tenant, str(request.base_url))}
 
 
 @router.delete("/{provider}")

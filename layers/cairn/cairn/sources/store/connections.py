@@ -15,7 +15,7 @@ from typing import Any
 
 from cairn.aws import clients
 from cairn.aws.secrets import secret_name
-from cairn.aws.table import ConditionFailed, table
+from cairn.aws.table import TransactionCancelled, table
 from cairn.core import clock
 from cairn.core.errors import NotFound, UpstreamError
 from cairn.sources.store import keys
@@ -92,8 +92,9 @@ def read_secret(tenant: str, provider: str) -> dict[str, Any] | None:
     return parsed if isinstance(parsed, dict) else None
 
 
-def delete(tenant: str, provider: str) -> None:
-    """Removes the secret (at once, no recovery window: a deleted connection must stop working) and the item."""
+def delete(tenant: str, provider: str, also: tuple[tuple[str, str], ...] = ()) -> None:
+    """Removes the secret (at once, no recovery window: a deleted connection must stop working), then the item
+    together with the items ``also`` names (the GitHub hook's lookup item) in one transaction."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     if get(tenant, provider) is None:
@@ -106,6 +107,8 @@ def delete(tenant: str, provider: str) -> None:
             raise _failed("deleting", provider, failed) from None
     except BotoCoreError as failed:
         raise _failed("deleting", provider, failed) from None
-    # A concurrent delete may have removed it first: the connection is gone either way.
-    with contextlib.suppress(ConditionFailed):
-        table().delete(keys.connections_pk(tenant), provider, condition="attribute_exists(PK)")
+    db = table()
+    # A concurrent delete may have removed the item first: the connection is gone either way.
+    with contextlib.suppress(TransactionCancelled):
+        db.transact([db.delete_op(keys.connections_pk(tenant), provider, "attribute_exists(PK)"),
+                     *(db.delete_op(pk, sk) for pk, sk in also)])
