@@ -145,3 +145,24 @@ def test_a_disabled_source_or_one_without_a_connection_is_a_conflict(tenant: str
     with pytest.raises(Conflict, match="no jira connection"):
         start_sync(tenant, "jira-api")
     assert wait_for_syncs(tenant) == []
+
+
+def test_the_sync_route_answers_the_status_and_409s_name_why(agent: Caller, connected: FakeRemoteServer) -> None:
+    from tests.http.helpers import assert_error
+
+    base = "/api/v1/memory/sources"
+    first = agent.post(f"{base}/{SOURCE}/sync")
+    second = agent.post(f"{base}/{SOURCE}/sync")
+
+    assert first.status_code == second.status_code == 200
+    assert first.json()["state"] == second.json()["state"] == "running"
+    assert len(wait_for_syncs(agent.tenant)) == 1
+    assert agent.get(f"{base}/{SOURCE}/status").json()["state"] == "idle"
+
+    add_source(agent.tenant, PROJECT, "jira-api", "jira", {"projectKey": "API"})
+    missing = assert_error(agent.post(f"{base}/jira-api/sync"), 409, code="conflict", field="sourceType")
+    assert missing["message"].startswith("no jira connection for this tenant")
+    assert agent.get(f"{base}/jira-api/status").json()["lastError"] == missing["message"]
+    add_source(agent.tenant, PROJECT, "off", "slack", CONFIG, enabled=False)
+    assert_error(agent.post(f"{base}/off/sync"), 409, code="conflict", field="enabled")
+    assert_error(agent.post(f"{base}/nope/sync"), 404, code="not_found")
