@@ -198,6 +198,7 @@ def test_a_deleted_projects_records_go_with_its_purge(agent, project):
     ok(agent.post(SOURCES, json=slack()))
     ingest(agent.tenant, "slack-engineering", [message(1), message(2)])
     assert agent.delete(f"/api/v1/memory/projects/{project}").status_code == 200
+    assert ok(agent.get(f"{SOURCES}/slack-engineering/records")) == {"records": []}  # at once, while purging
     assert all(d["status"] == "SUCCEEDED" for d in wait_for_purges(agent.tenant))
     assert stored_records(agent.tenant, project, "slack-engineering") == []
     assert ok(agent.get(f"{SOURCES}/slack-engineering/records")) == {"records": []}

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cairn.core import clock
-from cairn.core.errors import InvalidInput
+from cairn.core.errors import InvalidInput, NotFound
 from cairn.memory.service import projects
 from cairn.sources.domain.records import RemoteItem
 from cairn.sources.domain.sources import validate_config
@@ -90,8 +90,14 @@ def record_to_wire(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_records(tenant: str, source_id: str, *, limit: int, offset: int) -> list[dict[str, Any]]:
-    sources.get(tenant, source_id)  # 404 for an unknown source (or another tenant's)
-    return records.page(tenant, source_id, limit=limit, offset=offset)
+    """Newest first. None while the source's project is deleted (its purge is removing them), and only the
+    source's current incarnation (a reset's sweep may still be running)."""
+    source = sources.get(tenant, source_id)  # 404 for an unknown source (or another tenant's)
+    try:
+        projects.get(tenant, source["projectId"])
+    except NotFound:
+        return []
+    return records.page(tenant, source_id, limit=limit, offset=offset, incarnation=source["incarnation"])
 
 
 # --- the run protocol the sync builds on (docs/sources.md, "Sync protocol") -----------------------------------

@@ -75,11 +75,12 @@ def store(source: dict[str, Any], records: Sequence[RemoteItem]) -> int:
     return partition.resolved(tenant, project_id, store_at) if unique else 0
 
 
-def page(tenant: str, source_id: str, *, limit: int, offset: int) -> list[dict[str, Any]]:
-    """Newest first (by the remote item's time): one Query of GSI1 reading ``offset + limit`` entries."""
+def page(tenant: str, source_id: str, *, limit: int, offset: int, incarnation: str) -> list[dict[str, Any]]:
+    """Newest first (by the remote item's time): one Query of GSI1 reading ``offset + limit`` entries, those of
+    the source's ``incarnation`` answered."""
     found = table().query_all(keys.records_index_pk(tenant, source_id), index="GSI1", forward=False,
                               limit=offset + limit)
-    return [to_wire(item) for item in list(found)[offset:]]
+    return [to_wire(item) for item in list(found)[offset:] if item.get("incarnation") == incarnation]
 
 
 def remove(tenant: str, project_id: str, source_id: str) -> int:
