@@ -90,6 +90,13 @@ def test_config_is_validated_per_type_naming_the_field(agent, project, source_ty
     assert_error(agent.post(SOURCES, json=slack(sourceType=source_type, config=config)), 400, field=field)
 
 
+def test_config_size_is_bounded(agent, project):
+    too_many = {"channelId": "C1", **{f"f{n}": n for n in range(50)}}
+    assert_error(agent.post(SOURCES, json=slack(config=too_many)), 400, field="config")
+    too_big = {"channelId": "C1", "notes": "x" * 20_000}
+    assert_error(agent.post(SOURCES, json=slack(config=too_big)), 400, field="config")
+
+
 @pytest.mark.parametrize("config", [{"jql": "project = SYN"}, {"projectKey": "SYN"}])
 def test_jira_takes_jql_or_project_key(agent, project, config):
     assert ok(agent.post(SOURCES, json=slack(sourceType="jira", config=config)))["config"] == config

@@ -3,6 +3,7 @@ is in docs/sources.md)."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, field_validator
@@ -17,11 +18,14 @@ TOKEN_MAX = 4096
 URL_MAX = 2048
 EMAIL_MAX = 320
 CONFIG_FIELDS_MAX = 50
+CONFIG_BYTES_MAX = 16_384  # a source item stays small: it is read by every page of a sync
 
 
 def _config(value: dict[str, Any] | None) -> dict[str, Any] | None:
     if value is not None and len(value) > CONFIG_FIELDS_MAX:
         raise ValueError(f"at most {CONFIG_FIELDS_MAX} fields")
+    if value is not None and len(json.dumps(value, ensure_ascii=False).encode()) > CONFIG_BYTES_MAX:
+        raise ValueError(f"at most {CONFIG_BYTES_MAX} bytes of JSON")
     return value
 
 
