@@ -17,7 +17,7 @@ from cairn.aws.entity import update_expression
 from cairn.aws.table import ConditionFailed, table
 from cairn.core import clock
 from cairn.core.errors import Conflict, NotFound
-from cairn.sources.domain.sources import IDLE, RUNNING, interval_minutes
+from cairn.sources.domain.sources import FAILED, IDLE, RUNNING, interval_minutes
 from cairn.sources.store import keys
 from cairn.sources.store.entities import SOURCE
 
@@ -187,7 +187,7 @@ def finish_run(tenant: str, source_id: str, run_id: str, cursor: str) -> dict[st
 def fail_run(tenant: str, source_id: str, run_id: str, last_error: str) -> dict[str, Any]:
     """The run failed: state failed with ``lastError``; the cursor stays (the next run resumes from it)."""
     source = get(tenant, source_id)
-    assignments: dict[str, Any] = {"state": "failed", "lastError": last_error[:1000]}
+    assignments: dict[str, Any] = {"state": FAILED, "lastError": last_error[:1000]}
     if source.get("enabled"):
         assignments.update(due_keys(source))
     return _run_update(tenant, source_id, run_id, assignments, remove=("runId", "runWatermark"))
