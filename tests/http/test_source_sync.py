@@ -166,3 +166,19 @@ def test_the_sync_route_answers_the_status_and_409s_name_why(agent: Caller, conn
     add_source(agent.tenant, PROJECT, "off", "slack", CONFIG, enabled=False)
     assert_error(agent.post(f"{base}/off/sync"), 409, code="conflict", field="enabled")
     assert_error(agent.post(f"{base}/nope/sync"), 404, code="not_found")
+
+
+def test_a_run_that_spends_its_page_budget_pauses_and_the_next_run_goes_on(
+        tenant: str, connected: FakeRemoteServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cairn.sources.service import sync_steps
+
+    monkeypatch.setattr(sync_steps, "PAGES_PER_RUN", 2)
+
+    paused = sync(tenant)
+    assert (paused["state"], paused["syncCursor"], paused["resumePage"]) == ("idle", "", "200")
+    assert len(stored(tenant)) == 200
+
+    finished = sync(tenant)
+    assert (finished["state"], finished["syncCursor"], finished.get("resumePage")) == ("idle", NEWEST, None)
+    assert connected.requests[-1].query["cursor"] == "200"  # went on from the paused run's paging token
+    assert len(stored(tenant)) == 250

@@ -35,6 +35,9 @@ class MemoryLedger:
     def commit(self, tenant: str, source_id: str, run_id: str, cursor: str) -> None:
         raise AssertionError("not called by page")
 
+    def pause(self, tenant: str, source_id: str, run_id: str, resume_page: str) -> None:
+        raise AssertionError("not called by page")
+
     def fail(self, tenant: str, source_id: str, run_id: str, error: str) -> None:
         raise AssertionError("not called by page")
 

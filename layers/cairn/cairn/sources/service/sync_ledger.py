@@ -17,7 +17,9 @@ class StoreLedger:
     def source(self, tenant: str, source_id: str) -> SourceView:
         item = sources.get(tenant, source_id)
         return SourceView(provider=str(item["sourceType"]), config=dict(item.get("config") or {}),
-                          cursor=str(item.get("syncCursor") or ""), run_id=str(item.get("runId") or ""), item=item)
+                          cursor=str(item.get("syncCursor") or ""), run_id=str(item.get("runId") or ""), item=item,
+                          resume_page=item.get("resumePage") or None,
+                          run_watermark=str(item.get("runWatermark") or ""))
 
     def store_page(self, source: SourceView, run_id: str, page: list[Record], watermark: str) -> int:
         if source.run_id != run_id:
@@ -35,6 +37,12 @@ class StoreLedger:
             sources.finish_run(tenant, source_id, run_id, cursor)
         except NotFound:
             return  # deleted or reset meanwhile (SourceGone is a NotFound): this run's result is no longer kept
+
+    def pause(self, tenant: str, source_id: str, run_id: str, resume_page: str) -> None:
+        try:
+            sources.pause_run(tenant, source_id, run_id, resume_page)
+        except NotFound:
+            return  # deleted or reset meanwhile
 
     def fail(self, tenant: str, source_id: str, run_id: str, error: str) -> None:
         try:

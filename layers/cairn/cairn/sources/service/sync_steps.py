@@ -39,6 +39,8 @@ class SourceView:
     cursor: str
     run_id: str  # the run marker: the run that owns the source now ("" when none)
     item: dict[str, Any] = field(default_factory=dict, repr=False)  # the stored item as read
+    resume_page: str | None = None  # where a run paused by its page budget stopped reading
+    run_watermark: str = ""  # the newest position that paused run had seen
 
 
 class Ledger(Protocol):
@@ -53,6 +55,9 @@ class Ledger(Protocol):
 
     def commit(self, tenant: str, source_id: str, run_id: str, cursor: str) -> None:
         """Sets ``syncCursor``, ``lastSyncedAt``, ``state: idle`` and the next due time, releasing the run."""
+
+    def pause(self, tenant: str, source_id: str, run_id: str, resume_page: str) -> None:
+        """Keeps the cursor, saves where the run stopped reading for the next run (due at once), releases it."""
 
     def fail(self, tenant: str, source_id: str, run_id: str, error: str) -> None:
         """Sets ``state: failed`` and ``lastError``, releasing the run marker (no-op once deleted)."""
@@ -91,6 +96,8 @@ def load(run: Run, ledger: Ledger) -> Run:
     if source.run_id != run.runId:
         return _stopped(run)  # another run owns the source (this one was superseded)
     run.cursor = source.cursor
+    if source.resume_page:  # the last run spent its budget: go on where it stopped, with what it had seen
+        run.page, run.watermark = source.resume_page, source.run_watermark
     return run
 
 
@@ -124,14 +131,16 @@ def page(run: Run, ledger: Ledger) -> Run:
 
 
 def commit(run: Run, ledger: Ledger) -> Run:
-    """The run read everything after the cursor (or spent its budget): the cursor moves to the newest
-    position seen. A run stopped by its budget resumes, next time, after that position, so for Slack (newest
-    first) the older messages its budget left unread are not read by later runs: PAGES_PER_RUN is sized so
-    that a channel's first run reads 20,000 messages (docs/sources.md)."""
+    """The run read everything after the cursor: the cursor moves to the newest position seen. A run that
+    spent its page budget first (``page`` still set) moves nothing: it is paused, and the next run goes on
+    from its paging token, so no page between the cursor and the newest item is ever skipped."""
     try:
         provider = ledger.source(run.tenantId, run.sourceId).provider
     except NotFound:
         return _stopped(run)
+    if run.page is not None:
+        ledger.pause(run.tenantId, run.sourceId, run.runId, run.page)
+        return run
     cursor = connector_for(provider).newer(run.cursor, run.watermark)
     ledger.commit(run.tenantId, run.sourceId, run.runId, cursor)
     run.cursor = cursor

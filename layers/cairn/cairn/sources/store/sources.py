@@ -88,7 +88,7 @@ def replace(previous: dict[str, Any], changes: dict[str, Any], *, reset: bool) -
     remove: tuple[str, ...] = ()
     if reset:
         assignments.update(syncCursor="", itemsSynced=0, state=IDLE, incarnation=secrets.token_hex(8))
-        remove = ("runId", "runWatermark", "lastSyncedAt", "lastError")
+        remove = ("runId", "runWatermark", "resumePage", "lastSyncedAt", "lastError")
     merged = {**previous, **assignments}
     if merged["enabled"]:
         due = merged.get("nextSyncAt") if not reset and previous["enabled"] else None
@@ -125,9 +125,10 @@ def begin_run(tenant: str, source_id: str, run_id: str) -> dict[str, Any]:
     Answers the source as updated; ``Conflict`` (with the item as read on ``conflicting``) otherwise."""
     now = clock.now()
     stale = clock.timestamp(now - STALE_RUN)
+    # A run paused by its page budget left ``resumePage`` and ``runWatermark``: the next run goes on from them.
     update, names, values = update_expression(
-        {"state": RUNNING, "runId": run_id, "lastRunStartedAt": clock.timestamp(now), "itemsSynced": 0,
-         "runWatermark": ""}, remove=("lastError",))  # a None value would not be marshalled: REMOVE it
+        {"state": RUNNING, "runId": run_id, "lastRunStartedAt": clock.timestamp(now), "itemsSynced": 0},
+        initial={"runWatermark": ""}, remove=("lastError",))  # a None value would not be marshalled: REMOVE it
     names.update({"#state": "state", "#enabled": "enabled", "#started": "lastRunStartedAt"})
     values.update({":running": RUNNING, ":on": True, ":stale": stale})
     condition = f"{_SOURCE_EXISTS} AND #enabled = :on AND (#state <> :running OR #started < :stale)"
@@ -181,7 +182,19 @@ def finish_run(tenant: str, source_id: str, run_id: str, cursor: str) -> dict[st
         assignments["syncCursor"] = cursor
     if source.get("enabled"):
         assignments.update(due_keys(source))
-    return _run_update(tenant, source_id, run_id, assignments, remove=("runId", "runWatermark", "lastError"))
+    return _run_update(tenant, source_id, run_id, assignments,
+                       remove=("runId", "runWatermark", "resumePage", "lastError"))
+
+
+def pause_run(tenant: str, source_id: str, run_id: str, resume_page: str) -> dict[str, Any]:
+    """The run spent its page budget before the provider's last page: the cursor stays, the run's paging token
+    (``resumePage``) and newest position so far (``runWatermark``) are kept for the next run, which is due at
+    once (the dispatcher's next tick) and goes on from them; state idle."""
+    source = get(tenant, source_id)
+    assignments: dict[str, Any] = {"state": IDLE, "resumePage": resume_page}
+    if source.get("enabled"):
+        assignments.update(due_keys(source, clock.utc_now()))
+    return _run_update(tenant, source_id, run_id, assignments, remove=("runId",))
 
 
 def fail_run(tenant: str, source_id: str, run_id: str, last_error: str) -> dict[str, Any]:
@@ -190,7 +203,8 @@ def fail_run(tenant: str, source_id: str, run_id: str, last_error: str) -> dict[
     assignments: dict[str, Any] = {"state": FAILED, "lastError": last_error[:1000]}
     if source.get("enabled"):
         assignments.update(due_keys(source))
-    return _run_update(tenant, source_id, run_id, assignments, remove=("runId", "runWatermark"))
+    # A paging token may be what failed (expired): the next run starts over from the cursor.
+    return _run_update(tenant, source_id, run_id, assignments, remove=("runId", "runWatermark", "resumePage"))
 
 
 def due(now: str, limit: int) -> list[dict[str, Any]]:
