@@ -280,11 +280,13 @@ def fake_secrets(monkeypatch: pytest.MonkeyPatch) -> FakeSecrets:
 
 @pytest.fixture
 def fake_remote(monkeypatch: pytest.MonkeyPatch) -> FakeRemote:
-    from cairn.integrations import remote
+    from cairn.integrations import remote, ssrf
     from tests.fakes import FakeRemote
 
     fake = FakeRemote()
     monkeypatch.setattr(remote, "post_json", fake.post_json)
+    # No network: every host the SSRF guard resolves is a public address (the guard's own tests use others).
+    monkeypatch.setattr(ssrf, "_resolver", lambda host, port: ["93.184.215.14"])
     return fake
 
 

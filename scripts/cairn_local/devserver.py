@@ -11,6 +11,7 @@ from typing import Any
 
 from cairn_local.emulator import aws_environment, install_patches, provision
 from cairn_local.resolve import LocalNames
+from cairn_local.scheduler import Scheduler
 from cairn_local.streams import StreamPoller
 from cairn_local.tokens import STATE_DIR, mint
 
@@ -75,6 +76,8 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     for name, value in aws_environment().items():
         os.environ.setdefault(name, value)
+    # The local stack alone lets connections point at fakes on 127.0.0.1 / localhost (cairn.integrations.ssrf).
+    os.environ.setdefault("CAIRN_ALLOW_LOCAL_URLS", "true")
     external = os.environ.get("AWS_ENDPOINT_URL")
     server = None if external else _start_embedded_moto()
     names = LocalNames()
@@ -87,10 +90,13 @@ def main() -> None:
         durability.start_checkpoints()
     indexer = StreamPoller(names.table)  # the table's stream to its Lambdas (search indexer)
     indexer.start()
+    scheduler = Scheduler()  # the template's EventBridge schedules (the source-sync dispatcher) on a timer
+    scheduler.start()
     print(_banner(port, external or f"embedded moto on {os.environ['AWS_ENDPOINT_URL']}", restored), flush=True)
     try:
         uvicorn.run(Gateway(), host="127.0.0.1", port=port, log_level="warning")
     finally:
+        scheduler.stop()
         indexer.stop()
         if durability and server:
             durability.close()

@@ -48,6 +48,7 @@ def use_emulator_environment(jwt_secret: str) -> None:
     os.environ.update(LocalNames().environment())
     os.environ["CAIRN_JWT_SECRET"] = jwt_secret
     os.environ.update(local_jwt_environment())
+    os.environ["CAIRN_ALLOW_LOCAL_URLS"] = "true"  # connections may point at local fakes (cairn.integrations.ssrf)
     os.environ.update({"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING",
                        "POWERTOOLS_METRICS_NAMESPACE": "Cairn", "POWERTOOLS_SERVICE_NAME": "cairn"})
 

@@ -6,11 +6,11 @@
     durability.close()             # a last checkpoint
 
 Every write moto acknowledges is journaled (journal.py) while the lock that orders it is held: DynamoDB
-writes under the emulator's ``DYNAMODB_LOCK`` (the order DynamoDB applied them in), S3 writes under a lock
-of their own. One journal line per request, so a transaction is replayed whole or not at all. A
-checkpoint takes both locks, copies the state, starts a new journal segment, and then (writers running
-again) writes the snapshot and drops the segments it holds. A failed checkpoint is logged, counted and
-tried again later; the journal keeps everything meanwhile.
+writes under the emulator's ``DYNAMODB_LOCK`` (the order DynamoDB applied them in), S3 writes and Secrets
+Manager writes (the tenant connections) under a lock of their own each. One journal line per request, so a
+transaction is replayed whole or not at all. A checkpoint takes all three locks, copies the state, starts a
+new journal segment, and then (writers running again) writes the snapshot and drops the segments it holds. A
+failed checkpoint is logged, counted and tried again later; the journal keeps everything meanwhile.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ CHECKPOINT_RECORDS = 50_000
 _ITEMS_PER_LOCK = 500  # a chunk copies in a few ms: the longest a writer waits for a checkpoint
 _S3_WRITES = {"put_object": ("bucket_name", "key_name"), "delete_object": ("bucket_name", "key_name"),
               "copy_object": ("dest_bucket_name", "dest_key_name")}
+# Secrets Manager writes, by the argument naming the secret (the backend's methods, whatever the API call).
+_SECRET_WRITES = {"create_secret": "name", "put_secret_value": "secret_id", "update_secret": "secret_id",
+                  "delete_secret": "secret_id", "restore_secret": "secret_id"}
 
 
 def written_items(action: str, request: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -65,6 +68,7 @@ class Durability:
         self.journal: journal.Journal | None = None
         self.checkpoint_failures = 0
         self._s3_lock = threading.RLock()
+        self._secrets_lock = threading.RLock()
         self._unpatch: list[Callable[[], None]] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -130,10 +134,11 @@ class Durability:
         if self.journal is None:
             raise RuntimeError("checkpoint before open()")
         table, bucket = self.names.table, self.names.bucket
-        with DYNAMODB_LOCK, self._s3_lock:
+        with DYNAMODB_LOCK, self._s3_lock, self._secrets_lock:
             included = self.journal.rotate()
             items = snapshot.stored_items(table)
             keys = snapshot.stored_keys(bucket)
+            secrets = [snapshot.secret_record(name) for name in snapshot.stored_secrets()]
         records = []
         for start in range(0, len(items), _ITEMS_PER_LOCK):
             with DYNAMODB_LOCK:
@@ -143,6 +148,7 @@ class Durability:
                 record = snapshot.object_record(bucket, key)
             if record["body"] is not None:  # deleted since the listing: its deletion is journaled after n
                 records.append(record)
+        records += [record for record in secrets if record["value"] is not None]
         snapshot.write(self.snapshot_path, records, included)
         self.journal.remove_through(included)
         return len(records)
@@ -165,10 +171,14 @@ class Durability:
     def _install_hooks(self) -> None:
         from moto.dynamodb.responses import DynamoHandler
         from moto.s3.models import S3Backend
+        from moto.secretsmanager.models import SecretsManagerBackend
 
         self._patch(DynamoHandler, "call_action", self._journaled_dynamodb)
         for method, argument_names in _S3_WRITES.items():
             self._patch(S3Backend, method, lambda original, names=argument_names: self._journaled_s3(original, names))
+        for method, argument_name in _SECRET_WRITES.items():
+            self._patch(SecretsManagerBackend, method,
+                        lambda original, name=argument_name: self._journaled_secret(original, name))
 
     def _patch(self, owner: type, name: str, wrap: Callable[[Any], Any]) -> None:
         original = getattr(owner, name)
@@ -198,6 +208,19 @@ class Durability:
             with self._s3_lock:
                 result = method(backend, *args, **kwargs)
                 self._append([snapshot.object_record(*(arguments[name] for name in argument_names))])
+                return result
+
+        return journaled
+
+    def _journaled_secret(self, method: Callable[..., Any], argument_name: str) -> Callable[..., Any]:
+        """A secret's value after a write that succeeded (a refused one raises: nothing to journal)."""
+        signature = inspect.signature(method)
+
+        def journaled(backend: Any, *args: Any, **kwargs: Any) -> Any:
+            name = signature.bind(backend, *args, **kwargs).arguments[argument_name]
+            with self._secrets_lock:
+                result = method(backend, *args, **kwargs)
+                self._append([snapshot.secret_record(name)])
                 return result
 
         return journaled

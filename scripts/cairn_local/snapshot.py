@@ -7,7 +7,9 @@ such records for every acknowledged write; a snapshot holds them for everything 
 of the last journal segment it includes.
 
 Only object bodies are kept for S3: Cairn reads nothing else back (content types and user metadata of
-restored objects are moto's defaults).
+restored objects are moto's defaults). A Secrets Manager secret (the tenant connections) is
+``{"secret": name, "value": its current SecretString}`` (``None``: absent or deleted); only the current
+value is kept (Cairn reads no other version, and no description or tags).
 """
 
 from __future__ import annotations
@@ -126,12 +128,52 @@ def apply_object(record: dict[str, Any]) -> None:
         backend.put_object(record["bucket"], record["key"], base64.b64decode(record["body"]))
 
 
+# --- Secrets Manager ------------------------------------------------------------------------------------------
+
+
+def _secretsmanager() -> Any:
+    from moto.secretsmanager.models import secretsmanager_backends
+
+    return secretsmanager_backends[ACCOUNT][REGION]
+
+
+def secret_record(name: str) -> dict[str, Any]:
+    """The current value of secret ``name`` (a name or ARN) as a record, keyed by the secret's name."""
+    from moto.secretsmanager.exceptions import SecretsManagerClientError
+
+    backend = _secretsmanager()
+    found = backend.secrets.get(name) if name in backend.secrets else None
+    key = found.name if found is not None else name
+    try:
+        value = backend.get_secret_value(name, None, None).get("SecretString")
+    except SecretsManagerClientError:  # absent, deleted, or without a value: nothing to restore
+        value = None
+    return {"secret": key, "value": value}
+
+
+def stored_secrets() -> list[str]:
+    return [secret.name for secret in list(_secretsmanager().secrets.values())]
+
+
+def apply_secret(record: dict[str, Any]) -> None:
+    backend = _secretsmanager()
+    name, value = record["secret"], record["value"]
+    if name in backend.secrets:
+        backend.delete_secret(name, recovery_window_in_days=None, force_delete_without_recovery=True)
+    if value is not None:
+        backend.create_secret(name=name, secret_string=value, secret_binary=None, description=None, tags=None,
+                              kms_key_id=None, client_request_token=None, replica_regions=[],
+                              force_overwrite=False)
+
+
 # --- records and files --------------------------------------------------------------------------------------
 
 
 def apply(record: dict[str, Any]) -> None:
     if "table" in record:
         apply_item(record)
+    elif "secret" in record:
+        apply_secret(record)
     else:
         apply_object(record)
 

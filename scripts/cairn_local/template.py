@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -92,6 +93,35 @@ def functions() -> list[Function]:
             if event["Type"] == "HttpApi"
         )
         found.append(Function(name, ROOT / props["CodeUri"], props["Handler"], routes))
+    return found
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """An EventBridge ``Schedule`` event of a function: ``rate(n minute[s]|hour[s]|day[s])`` only."""
+
+    logical_id: str  # the function's
+    name: str  # the event's
+    seconds: int
+    input: dict[str, Any]
+
+
+_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+def schedules() -> list[Schedule]:
+    found = []
+    for name, spec in resources("AWS::Serverless::Function").items():
+        for event_name, event in spec["Properties"].get("Events", {}).items():
+            if event["Type"] != "Schedule":
+                continue
+            expression = event["Properties"]["Schedule"]
+            rate = _RATE.match(expression)
+            if rate is None:
+                raise ValueError(f"{name}.{event_name}: the local stack runs rate() schedules only, not {expression}")
+            seconds = int(rate.group(1)) * _UNIT_SECONDS[rate.group(2).rstrip("s")]
+            found.append(Schedule(name, event_name, seconds, json.loads(event["Properties"].get("Input", "{}"))))
     return found
 
 

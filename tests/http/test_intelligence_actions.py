@@ -94,7 +94,7 @@ def put_secret(tenant: str, integration: str, value: Any) -> None:
 
 
 def jira_secret(tenant: str, base_url: str) -> None:
-    put_secret(tenant, "jira", {"baseUrl": base_url, "email": "bot@example.com", "apiToken": JIRA_TOKEN})
+    put_secret(tenant, "jira", {"baseUrl": base_url, "email": "bot@example.com", "token": JIRA_TOKEN})
 
 
 def recorded(tenant: str) -> list[dict[str, Any]]:
@@ -225,7 +225,7 @@ def test_a_long_error_body_is_bounded_and_credentials_are_masked(agent: Any, rem
 def test_post_slack_with_the_base_url_from_settings(agent: Any, remote: FakeRemote,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     use_settings(monkeypatch, CAIRN_SLACK_API_BASE_URL=remote.url + "/api")
-    put_secret(agent.tenant, "slack", {"botToken": SLACK_TOKEN})
+    put_secret(agent.tenant, "slack", {"token": SLACK_TOKEN})
     remote.reply = Reply(200, {"ok": True, "channel": "C0123456789", "ts": "1707580500.000100",
                                "message": {"text": "Auth shipped"}})
 
@@ -256,7 +256,7 @@ SLACK_FAILURES = [
 
 
 def test_slack_failures_are_502_and_record_nothing(agent: Any, remote: FakeRemote) -> None:
-    put_secret(agent.tenant, "slack", {"botToken": SLACK_TOKEN, "baseUrl": remote.url})
+    put_secret(agent.tenant, "slack", {"token": SLACK_TOKEN, "baseUrl": remote.url})
 
     for reply, said in SLACK_FAILURES:
         remote.reply = reply
@@ -270,7 +270,7 @@ def test_slack_failures_are_502_and_record_nothing(agent: Any, remote: FakeRemot
 def test_a_remote_that_does_not_answer_in_time_is_502(agent: Any, remote: FakeRemote,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     use_settings(monkeypatch, CAIRN_INTEGRATION_TIMEOUT_SECONDS="0.2")
-    put_secret(agent.tenant, "slack", {"botToken": SLACK_TOKEN, "baseUrl": remote.url})
+    put_secret(agent.tenant, "slack", {"token": SLACK_TOKEN, "baseUrl": remote.url})
     remote.reply = Reply(200, {"ok": True, "channel": "C1", "ts": "1.2"}, delay=3.0)
 
     started = time.monotonic()
@@ -282,7 +282,7 @@ def test_a_remote_that_does_not_answer_in_time_is_502(agent: Any, remote: FakeRe
 
 
 def test_an_unreachable_remote_is_502(agent: Any) -> None:
-    put_secret(agent.tenant, "slack", {"botToken": SLACK_TOKEN, "baseUrl": "http://127.0.0.1:9"})
+    put_secret(agent.tenant, "slack", {"token": SLACK_TOKEN, "baseUrl": "http://127.0.0.1:9"})
 
     response = agent.post(ACTION, json={"action": "post_slack", "params": {"channel": "C1", "text": "hi"}})
 
@@ -294,22 +294,21 @@ def test_an_unreachable_remote_is_502(agent: Any) -> None:
 
 
 def test_an_unconfigured_integration_is_409(agent: Any) -> None:
-    from cairn.aws.secrets import secret_name
 
     response = agent.post(ACTION, json={"action": "create_jira_ticket", "params": TICKET})
 
     error = assert_error(response, 409, code="integration_not_configured", field="action")
-    assert secret_name(agent.tenant, "jira") in error["message"]
+    assert "PUT /api/v1/memory/connections/jira" in error["message"]
     assert recorded(agent.tenant) == []
 
 
 UNUSABLE_SECRETS = [
     ("not json", "must hold a JSON object"),
     (["a", "list"], "must hold a JSON object"),
-    ({"baseUrl": "https://x.atlassian.net", "email": "a@b.c"}, "lacks apiToken"),
-    ({"baseUrl": "", "email": "a@b.c", "apiToken": "t"}, "lacks baseUrl"),
-    ({"baseUrl": "file:///etc/passwd", "email": "a@b.c", "apiToken": "t"}, "must be an https URL"),
-    ({"baseUrl": "http://jira.example.com", "email": "a@b.c", "apiToken": "t"}, "must be an https URL"),
+    ({"baseUrl": "https://x.atlassian.net", "email": "a@b.c"}, "lacks token"),
+    ({"baseUrl": "", "email": "a@b.c", "token": "t"}, "lacks baseUrl"),
+    ({"baseUrl": "file:///etc/passwd", "email": "a@b.c", "token": "t"}, "must be an https URL"),
+    ({"baseUrl": "http://jira.example.com", "email": "a@b.c", "token": "t"}, "must be an https URL"),
 ]
 
 
@@ -370,7 +369,7 @@ INVALID = [  # (body, code, field): all 400
 
 def test_invalid_requests_are_400_before_anything_runs(agent: Any, remote: FakeRemote) -> None:
     jira_secret(agent.tenant, remote.url)
-    put_secret(agent.tenant, "slack", {"botToken": SLACK_TOKEN, "baseUrl": remote.url})
+    put_secret(agent.tenant, "slack", {"token": SLACK_TOKEN, "baseUrl": remote.url})
 
     for body, code, name in INVALID:
         assert_error(agent.post(ACTION, json=body), 400, code=code, field=name)
@@ -380,7 +379,7 @@ def test_invalid_requests_are_400_before_anything_runs(agent: Any, remote: FakeR
 
 
 def test_the_largest_valid_params_pass(agent: Any, remote: FakeRemote) -> None:
-    put_secret(agent.tenant, "slack", {"botToken": SLACK_TOKEN, "baseUrl": remote.url})
+    put_secret(agent.tenant, "slack", {"token": SLACK_TOKEN, "baseUrl": remote.url})
     remote.reply = Reply(200, {"ok": True, "channel": "C1", "ts": "1.1"})
 
     response = agent.post(ACTION, json={"action": "post_slack", "params": {"channel": "C1", "text": "t" * 40_000}})

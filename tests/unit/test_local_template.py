@@ -43,7 +43,8 @@ def test_functions_and_their_routes() -> None:
     functions = {function.logical_id: function for function in template.functions()}
     assert set(functions) == {"MemoryProjectsFunction", "MemoryContextFunction", "MemoryInsightsFunction",
                               "ContributorsFunction", "PlatformFunction", "ProjectPurgeFunction",
-                              "SearchIndexerFunction"}
+                              "SearchIndexerFunction", "SourceSyncFunction", "SourcesFunction",
+                              "SourceDispatcherFunction", "IntegrationsFunction"}
     for function in functions.values():
         assert function.module_path.is_file(), function.module_path
         assert function.module_path.is_relative_to(ROOT / "functions")
@@ -58,6 +59,8 @@ def test_functions_and_their_routes() -> None:
     assert ("GET", "/api/v1/memory/contributors/{id}/activity") in routes["ContributorsFunction"]
     assert routes["ProjectPurgeFunction"] == set()  # a state machine task, not an HTTP route
     assert routes["SearchIndexerFunction"] == set()  # fed by the table's stream
+    assert routes["SourceSyncFunction"] == set()  # the source-sync state machine's task
+    assert routes["SourceDispatcherFunction"] == set()  # an EventBridge schedule's target
 
 
 def test_no_route_is_declared_twice() -> None:
@@ -65,9 +68,13 @@ def test_no_route_is_declared_twice() -> None:
     assert len(declared) == len(set(declared))
 
 
-def test_state_machine_definition_parses_and_uses_its_substitutions() -> None:
-    (machine,) = template.state_machines()
-    assert machine.logical_id == "ProjectPurgeStateMachine"
+@pytest.mark.parametrize(("logical_id", "task", "function", "machine_name"), [
+    ("ProjectPurgeStateMachine", "PurgePage", "ProjectPurgeFunction", "cairn-local-project-purge"),
+    ("SourceSyncStateMachine", "FetchPage", "SourceSyncFunction", "cairn-local-source-sync"),
+])
+def test_state_machine_definition_parses_and_uses_its_substitutions(logical_id: str, task: str, function: str,
+                                                                    machine_name: str) -> None:
+    machine = {machine.logical_id: machine for machine in template.state_machines()}[logical_id]
     definition = json.loads(machine.definition)
     assert definition["StartAt"] in definition["States"]
     assert machine.substitutions
@@ -78,16 +85,16 @@ def test_state_machine_definition_parses_and_uses_its_substitutions() -> None:
     for name, node in machine.substitutions.items():
         resolved = resolved.replace(f"${{{name}}}", str(names.value(node)))
     assert "${" not in resolved
-    task = json.loads(resolved)["States"]["PurgePage"]
-    assert task["Parameters"]["FunctionName"] == function_arn("ProjectPurgeFunction")
-    assert names.value(machine.name) == "cairn-local-project-purge"
+    state = json.loads(resolved)["States"][task]
+    assert state["Parameters"]["FunctionName"] == function_arn(function)
+    assert names.value(machine.name) == machine_name
 
 
-def test_every_state_transition_names_an_existing_state() -> None:
-    (machine,) = template.state_machines()
+@pytest.mark.parametrize("machine", template.state_machines(), ids=lambda machine: machine.logical_id)
+def test_every_state_transition_names_an_existing_state(machine: template.StateMachine) -> None:
     states = json.loads(machine.definition)["States"]
     for state in states.values():
-        choices = [choice.get("Next") for choice in state.get("Choices", [])]
+        choices = [choice.get("Next") for choice in state.get("Choices", []) + state.get("Catch", [])]
         targets = [state.get("Next"), state.get("Default"), *choices]
         for target in filter(None, targets):
             assert target in states

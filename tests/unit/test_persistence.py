@@ -206,3 +206,43 @@ def test_writes_during_a_checkpoint_come_back_at_their_last_state(tmp_path: Path
     writer.join()
     final = _state(names)
     assert _restored_after_a_crash(tmp_path, names, durability, mock) == final
+
+
+def _secrets() -> dict[str, str]:
+    manager = boto3.client("secretsmanager")
+    names = [entry["Name"] for entry in manager.list_secrets()["SecretList"]]
+    return {name: manager.get_secret_value(SecretId=name)["SecretString"] for name in names}
+
+
+def _write_secrets() -> None:
+    manager = boto3.client("secretsmanager")
+    manager.create_secret(Name="cairn/t1/slack", SecretString='{"token": "first"}')
+    manager.put_secret_value(SecretId="cairn/t1/slack", SecretString='{"token": "rotated"}')
+    manager.create_secret(Name="cairn/t1/github", SecretString='{"token": "gone soon"}')
+    manager.delete_secret(SecretId="cairn/t1/github", ForceDeleteWithoutRecovery=True)
+    manager.create_secret(Name="cairn/t2/jira", SecretString='{"token": "other tenant"}')
+    with pytest.raises(manager.exceptions.ResourceExistsException):  # refused: journals nothing
+        manager.create_secret(Name="cairn/t2/jira", SecretString='{"token": "never"}')
+
+
+def test_connection_secrets_survive_a_crash_and_a_checkpoint(tmp_path: Path, names: LocalNames) -> None:
+    expected = {"cairn/t1/slack": '{"token": "rotated"}', "cairn/t2/jira": '{"token": "other tenant"}'}
+    mock = _fresh_moto()
+    durability = Durability(tmp_path, names)
+    durability.open()
+    _write_secrets()
+    assert _secrets() == expected
+    durability.stop_journaling()  # killed: only the journal holds the secrets
+    mock.stop()
+
+    for _ in range(2):  # restored from the journal, then (after the restore's checkpoint) from the snapshot
+        mock = _fresh_moto()
+        try:
+            assert _secrets() == {}
+            again = Durability(tmp_path, names)
+            again.open()
+            assert _secrets() == expected
+            again.stop_journaling()
+        finally:
+            mock.stop()
+    assert any("secret" in record for record in json.loads((tmp_path / "snapshot.json").read_text())["records"])

@@ -26,7 +26,7 @@ from tests.fakes import (
 from tests.http.helpers import assert_error, create_project, project_of, purge_executions, recalled, stored, url
 
 TICKET = actions.JiraTicket(project="SYN", summary="Rotate the keys", description="Due Friday.", issue_type="Task")
-JIRA = {"baseUrl": "https://example.atlassian.net", "email": "bot@example.com", "apiToken": "jira-token"}
+JIRA = {"baseUrl": "https://example.atlassian.net", "email": "bot@example.com", "token": "jira-token"}
 
 
 def test_an_action_calls_the_remote_with_the_tenants_credentials_and_records_it(
@@ -62,7 +62,7 @@ def test_an_action_without_credentials_calls_nothing_and_records_nothing(
 
 def test_an_action_the_remote_refused_is_not_recorded(
         aws: dict[str, str], tenant: str, fake_secrets: FakeSecrets, fake_remote: FakeRemote) -> None:
-    fake_secrets.put(tenant, "slack", {"botToken": "xoxb-token"})
+    fake_secrets.put(tenant, "slack", {"token": "xoxb-token"})
     fake_remote.failure = UpstreamError("Slack answered HTTP 500: upstream connect error")
 
     with pytest.raises(UpstreamError, match="HTTP 500"):

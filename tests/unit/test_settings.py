@@ -36,13 +36,15 @@ def test_a_function_without_its_table_name_fails_at_cold_start_naming_it(functio
 
 
 def test_every_missing_resource_name_is_named_at_once(monkeypatch):
-    for name in ("CAIRN_TABLE_NAME", "CAIRN_BUCKET_NAME", "CAIRN_PURGE_STATE_MACHINE_ARN"):
+    for name in ("CAIRN_TABLE_NAME", "CAIRN_BUCKET_NAME", "CAIRN_PURGE_STATE_MACHINE_ARN",
+                 "CAIRN_SOURCE_SYNC_STATE_MACHINE_ARN"):
         monkeypatch.delenv(name)
 
     with pytest.raises(MissingSettings) as raised:
         get_settings()
     assert str(raised.value) == ("Cairn is misconfigured: CAIRN_TABLE_NAME is not set; CAIRN_BUCKET_NAME is not set; "
-                                 "CAIRN_PURGE_STATE_MACHINE_ARN is not set")
+                                 "CAIRN_PURGE_STATE_MACHINE_ARN is not set; "
+                                 "CAIRN_SOURCE_SYNC_STATE_MACHINE_ARN is not set")
 
 
 def test_an_empty_resource_name_is_refused(monkeypatch):

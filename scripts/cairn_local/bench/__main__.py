@@ -1,6 +1,7 @@
 """`make bench`: DynamoDB and S3 calls, ScannedCount and latency per operation at a branch of 10 and of 10,000
 milestones (bench.operations); the cold import time of every function in template.yaml (bench.imports); search per
-project, across projects and its relevance (bench.search). Targets are checked (bench.checks) and printed
+project, across projects and its relevance (bench.search); the AWS calls per ingested page of a source sync and
+the time to sync 10,000 Slack messages (bench.sources). Targets are checked (bench.checks) and printed
 (bench.report).
 
     python -m cairn_local.bench [--json PATH] [--quick] [--only search]
@@ -23,6 +24,7 @@ from cairn_local.bench.imports import run_floor_bench, run_import_bench
 from cairn_local.bench.operations import SIZES, WARMUP, run_operations_bench
 from cairn_local.bench.report import render_checks, render_imports, render_search, render_table
 from cairn_local.bench.search import run_search_bench
+from cairn_local.bench.sources import SYNCED_MESSAGES, render_sources, run_sources_bench
 from cairn_local.bench.stack import BENCH_SECRET
 from cairn_local.emulator import use_emulator_environment
 
@@ -36,7 +38,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true",
                         help=f"{QUICK_ITERATIONS} requests per operation and {QUICK_IMPORT_RUNS} import runs")
     parser.add_argument("--iterations", type=int, help="requests per operation (overrides --quick)")
-    parser.add_argument("--only", choices=["search"], help="run one section alone (search: cairn_local.bench.search)")
+    parser.add_argument("--only", choices=["search", "sources"],
+                        help="run one section alone (cairn_local.bench.search, cairn_local.bench.sources)")
     return parser.parse_args(argv)
 
 
@@ -58,16 +61,25 @@ def main(argv: list[str] | None = None) -> int:
         sizes = run_operations_bench(iterations)
         checks = all_checks(sizes, imports)
         print(render_table(sizes), render_imports(imports, floor), sep="\n\n", end="\n\n")
-    print("search: per project, across projects, relevance", file=sys.stderr)
-    searched = run_search_bench(iterations)
-    checks += search_checks(searched)
-    print(render_search(searched), render_checks(checks), sep="\n\n")
+    searched: dict[str, Any] = {}
+    if arguments.only in (None, "search"):
+        print("search: per project, across projects, relevance", file=sys.stderr)
+        searched = run_search_bench(iterations)
+        checks += search_checks(searched)
+        print(render_search(searched), end="\n\n")
+    synced: dict[str, Any] = {}
+    if arguments.only in (None, "sources"):
+        print(f"source sync: a page of 100, {SYNCED_MESSAGES:,} Slack messages", file=sys.stderr)
+        synced = run_sources_bench(SYNCED_MESSAGES)
+        print(render_sources(synced), end="\n\n")
+    print(render_checks(checks))
     document = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(), "platform": platform.platform(),
         "iterations": iterations, "warmup": WARMUP, "import_runs": runs, "quick": arguments.quick,
         "note": "latencies are in-process moto's; call counts and ScannedCount are what carry over to DynamoDB",
-        "sizes": sizes, "imports": imports, "import_floor": floor, "search": searched, "checks": checks,
+        "sizes": sizes, "imports": imports, "import_floor": floor, "search": searched, "sources": synced,
+        "checks": checks,
         "failures": [c for c in checks if not c["passed"]],
         "seconds": round(time.perf_counter() - started, 1),
     }

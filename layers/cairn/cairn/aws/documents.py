@@ -24,6 +24,9 @@ MILESTONE = "milestone"
 KNOWLEDGE = "knowledge"
 
 
+RECORD = "record"  # an external source's record (docs/sources.md)
+
+
 # Weights of the milestone parts in the term frequencies (docs/search.md, "Field weights").
 MILESTONE_FIELD_WEIGHTS = {"branchPurpose": 1, "cumulativeProgress": 1, "thisContribution": 2}
 

@@ -1,4 +1,5 @@
-"""Per-tenant integration credentials from AWS Secrets Manager (docs/intelligence.md).
+"""Per-tenant integration credentials from AWS Secrets Manager: the tenant connections (docs/sources.md),
+read by intelligence actions and source syncs alike.
 
 The secret of tenant ``t`` for integration ``jira`` is named ``{prefix}/{t}/jira`` (prefix from
 ``CAIRN_INTEGRATION_SECRET_PREFIX``, default ``cairn``, which the template's IAM policy allows).
@@ -31,8 +32,10 @@ def secret_name(tenant: str, integration: str) -> str:
     return f"{get_settings().integration_secret_prefix}/{tenant_component(tenant)}/{integration}"
 
 
-def load(tenant: str, integration: str, required: tuple[str, ...]) -> dict[str, Any]:
-    """The integration's credentials as a JSON object holding every ``required`` key (non-empty strings)."""
+def load(tenant: str, integration: str, required: tuple[str, ...], *, field: str = "action") -> dict[str, Any]:
+    """The integration's credentials as a JSON object holding every ``required`` key (non-empty strings):
+    the tenant's connection (``PUT /api/v1/memory/connections/{integration}``, docs/sources.md).
+    ``IntegrationNotConfigured`` names ``field`` when they are missing or incomplete."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     name = secret_name(tenant, integration)
@@ -42,25 +45,25 @@ def load(tenant: str, integration: str, required: tuple[str, ...]) -> dict[str, 
         code = failed.response.get("Error", {}).get("Code", "error")
         if code in _MISSING:
             raise IntegrationNotConfigured(
-                f"{integration} is not configured for this tenant: create the secret '{name}' in "
-                "AWS Secrets Manager (docs/intelligence.md)", field="action") from failed
+                f"no {integration} connection is configured for this tenant: PUT "
+                f"/api/v1/memory/connections/{integration} with its token first", field=field) from failed
         raise UpstreamError(f"reading the {integration} credentials from Secrets Manager failed: {code}") from failed
     except BotoCoreError as failed:
         raise UpstreamError(f"reading the {integration} credentials from Secrets Manager failed: "
                             f"{type(failed).__name__}") from failed
-    return _parse(value.get("SecretString"), name, integration, required)
+    return _parse(value.get("SecretString"), name, integration, required, field)
 
 
-def _parse(raw: str | None, name: str, integration: str, required: tuple[str, ...]) -> dict[str, Any]:
+def _parse(raw: str | None, name: str, integration: str, required: tuple[str, ...], field: str) -> dict[str, Any]:
     try:
         credentials = json.loads(raw) if raw else None
     except ValueError:
         credentials = None
     if not isinstance(credentials, dict):
         raise IntegrationNotConfigured(f"the secret '{name}' must hold a JSON object for {integration}",
-                                       field="action")
+                                       field=field)
     missing = [key for key in required if not isinstance(credentials.get(key), str) or not credentials[key]]
     if missing:
         raise IntegrationNotConfigured(f"the secret '{name}' lacks {', '.join(missing)} for {integration}",
-                                       field="action")
+                                       field=field)
     return credentials

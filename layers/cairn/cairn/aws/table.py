@@ -240,6 +240,16 @@ class Table:
         except self._client.exceptions.ConditionalCheckFailedException as failure:
             raise ConditionFailed(None) from failure
 
+    def delete_returning(self, pk: str, sk: str, *, condition: str) -> dict[str, Any]:
+        """DeleteItem answering the item as it was (``ConditionFailed`` when the condition fails)."""
+        request: dict[str, Any] = {"TableName": self.name, "Key": marshal(key(pk, sk)), "ReturnValues": "ALL_OLD"}
+        _add_condition(request, condition, None, None, return_old=False)
+        try:
+            response = self._client.delete_item(**request)
+        except self._client.exceptions.ConditionalCheckFailedException as failure:
+            raise ConditionFailed(None) from failure
+        return unmarshal(response["Attributes"])
+
     def transact(self, operations: list[dict[str, Any]]) -> None:
         """TransactWriteItems over operations built with ``put_op``/``update_op``/``delete_op``/``check_op``."""
         if len(operations) > MAX_TRANSACTION_ITEMS:
@@ -258,6 +268,19 @@ class Table:
         count = 0
         for pk, sk in keys:
             batch.append({"DeleteRequest": {"Key": marshal(key(pk, sk))}})
+            if len(batch) == _BATCH_WRITE_SIZE:
+                count += self._write_batch(batch)
+                batch = []
+        if batch:
+            count += self._write_batch(batch)
+        return count
+
+    def put_many(self, items: Iterable[dict[str, Any]]) -> int:
+        """BatchWriteItem puts (unconditional: each replaces the item of its key), 25 at a time. Returns how many."""
+        batch: list[dict[str, Any]] = []
+        count = 0
+        for item in items:
+            batch.append({"PutRequest": {"Item": marshal(item)}})
             if len(batch) == _BATCH_WRITE_SIZE:
                 count += self._write_batch(batch)
                 batch = []

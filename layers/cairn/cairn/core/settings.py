@@ -29,6 +29,7 @@ class Settings(BaseModel):
     table_name: str = Field(min_length=1)
     bucket_name: str = Field(min_length=1)
     purge_state_machine_arn: str = Field(min_length=1)
+    source_sync_state_machine_arn: str = Field(min_length=1)
 
     jwt_algorithm: Literal["HS256", "RS256"]
     jwt_issuer: str = Field(min_length=1)
@@ -47,8 +48,13 @@ class Settings(BaseModel):
     # Integrations for intelligence actions; credentials come from Secrets Manager per tenant.
     slack_api_base_url: str = "https://slack.com/api"
     integration_secret_prefix: str = "cairn"
+    # GitHub webhook deliveries (docs/sources.md): off answers 404 at the webhook route.
+    github_webhooks_enabled: bool = True
     # Timeout of each Jira / Slack HTTP call made by an intelligence action (seconds).
     integration_timeout_seconds: float = 10.0
+    # The local stack only (dev server, tests): connections may also point at http(s)://127.0.0.1 or localhost
+    # (cairn.integrations.ssrf). Never set in AWS: there a tenant could reach the function's own host.
+    allow_local_urls: bool = False
 
     # Search (docs/search.md): decoded index segments kept per container, and when to merge them.
     search_segment_cache_bytes: int = 256 * 1024 * 1024

@@ -1,6 +1,7 @@
 """JSON over HTTPS with the standard library, for the Jira and Slack adapters.
 
-- Only ``https`` URLs, and ``http`` to a loopback host (local fakes); never ``file:`` or others.
+- Only URLs the SSRF guard admits (``ssrf``: https to a public host, connected to a checked address; the
+  local stack alone also allows http to 127.0.0.1 and localhost); never ``file:`` or others.
 - Redirects are not followed: a redirect would carry the credentials to another host.
 - Every call has a timeout; a timeout, a connection error, or an HTTP error status becomes an
   ``UpstreamError`` (502) saying what the remote answered: status and a bounded excerpt of the body.
@@ -14,13 +15,12 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-from cairn.core.errors import IntegrationNotConfigured, UpstreamError
+from cairn.core.errors import IntegrationNotConfigured, InvalidInput, UpstreamError
 from cairn.core.observability import traced
+from cairn.integrations import ssrf
 
 EXCERPT_MAX = 500
-_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 _READ_MAX = 1_000_000
 
 
@@ -35,16 +35,16 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None  # the 3xx surfaces as an HTTPError
 
 
-_opener = urllib.request.build_opener(_NoRedirects())
+_opener = ssrf.pinned_opener(_NoRedirects())
 
 
 def check_base_url(url: str, integration: str) -> str:
-    parts = urlsplit(url)
-    secure = parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK)
-    if not secure or not parts.hostname:
-        raise IntegrationNotConfigured(
-            f"the {integration} base URL must be an https URL (http only to a loopback host)", field="action")
-    return url.rstrip("/")
+    """``url`` if the SSRF guard admits it (``cairn.integrations.ssrf``), else ``IntegrationNotConfigured``."""
+    try:
+        return ssrf.check_url(url, field="baseUrl")
+    except InvalidInput as refused:
+        raise IntegrationNotConfigured(f"the {integration} connection's {refused.message}", field="action") \
+            from None
 
 
 def excerpt(text: str, secrets: tuple[str, ...] = ()) -> str:

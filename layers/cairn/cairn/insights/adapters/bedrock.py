@@ -26,6 +26,10 @@ def _header(number: int, source: Source) -> str:
     parts = [f"[{number}] {source.kind} {source.source_id}", f"project {source.project_id}"]
     if source.branch_name:
         parts.append(f"branch {source.branch_name}")
+    if source.external is not None:
+        parts.append(f"{source.external.source_type} source {source.external.source_id}")
+        if source.external.author:
+            parts.append(f"by {source.external.author}")
     if source.created_at:
         parts.append(source.created_at)
     return " | ".join(parts)

@@ -11,7 +11,7 @@ from cairn.core.errors import UpstreamError
 from cairn.integrations import remote
 
 SERVICE = "Jira"
-CREDENTIALS = ("baseUrl", "email", "apiToken")
+CREDENTIALS = ("baseUrl", "email", "token")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
@@ -39,7 +39,7 @@ def issue_fields(project: str, summary: str, description: str, issue_type: str) 
 def create_issue(credentials: dict[str, Any], *, project: str, summary: str, description: str, issue_type: str,
                  timeout: float) -> dict[str, str]:
     base_url = remote.check_base_url(credentials["baseUrl"], SERVICE)
-    token = credentials["apiToken"]
+    token = credentials["token"]
     basic = base64.b64encode(f"{credentials['email']}:{token}".encode()).decode()
     reply = remote.post_json(f"{base_url}/rest/api/3/issue", issue_fields(project, summary, description, issue_type),
                              {"Authorization": f"Basic {basic}"}, timeout=timeout, service=SERVICE,

@@ -11,13 +11,13 @@ from cairn.core.errors import UpstreamError
 from cairn.integrations import remote
 
 SERVICE = "Slack"
-CREDENTIALS = ("botToken",)
+CREDENTIALS = ("token",)
 
 
 def post_message(credentials: dict[str, Any], *, default_base_url: str, channel: str, text: str,
                  timeout: float) -> dict[str, str]:
     base_url = remote.check_base_url(credentials.get("baseUrl") or default_base_url, SERVICE)
-    token = credentials["botToken"]
+    token = credentials["token"]
     reply = remote.post_json(f"{base_url}/chat.postMessage", {"channel": channel, "text": text},
                              {"Authorization": f"Bearer {token}"}, timeout=timeout, service=SERVICE,
                              secrets=(token,))

@@ -35,7 +35,7 @@ router = APIRouter(prefix="/api/v1/memory/intelligence", route_class=JSONRoute)
 def query(body: IntelligenceQuery, principal: Reader) -> dict[str, Any]:
     return intelligence.query(principal.tenant, body.question, project_ids=body.projectIds,
                               contributor_filter=body.contributorFilter, days=TIME_RANGE_DAYS[body.timeRange],
-                              limit=body.contextLimit)
+                              limit=body.contextLimit, include_external=body.includeExternalSources)
 
 
 @dataclass(frozen=True)

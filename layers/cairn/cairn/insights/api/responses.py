@@ -92,14 +92,19 @@ class ContributorActivity(BaseModel):
 
 
 class AnswerSource(BaseModel):
-    """A cited source: ``milestoneId`` for a milestone, ``knowledgeId`` for promoted knowledge."""
+    """A cited source: ``milestoneId`` for a milestone, ``knowledgeId`` for promoted knowledge, ``sourceId``
+    (with the record's ``remoteId``, ``url`` and ``author``) for an external source's record."""
 
     milestoneId: str | None = None
     knowledgeId: str | None = None
+    sourceId: str | None = None
+    remoteId: str | None = None
     projectId: str
     branchName: str | None
     excerpt: str
     createdAt: str | None
+    url: str | None = None
+    author: str | None = None
 
 
 class IntelligenceAnswer(BaseModel):

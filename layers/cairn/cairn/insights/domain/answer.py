@@ -27,19 +27,31 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 @dataclass(frozen=True)
 class Source:
-    """One retrieved milestone or promoted knowledge item, as an answer may cite it."""
+    """One retrieved milestone, promoted knowledge item or external source record, as an answer may cite it."""
 
-    kind: str  # "milestone" | "knowledge"
-    source_id: str
+    kind: str  # "milestone" | "knowledge" | "record"
+    source_id: str  # the milestone's, knowledge item's or record's (remote) id
     project_id: str
     branch_name: str | None
     created_at: str | None
     excerpt: str  # at most EXCERPT_MAX characters, verbatim sentence(s) of the item
     passage: str  # a longer verbatim passage for a model's prompt (also verbatim, also bounded)
+    # An external source record's source (its ``sourceId`` and type), link and author.
+    external: ExternalOrigin | None = None
 
     @property
     def label(self) -> str:
+        if self.external is not None:
+            return f"{self.external.source_type} record"
         return "milestone" if self.kind == "milestone" else "promoted knowledge"
+
+
+@dataclass(frozen=True)
+class ExternalOrigin:
+    source_id: str
+    source_type: str
+    url: str
+    author: str
 
 
 class Answerer(Protocol):
@@ -140,6 +152,8 @@ def _where(source: Source) -> str:
     parts = [f"project {source.project_id}"]
     if source.branch_name:
         parts.append(f"branch {source.branch_name}")
+    if source.external is not None:
+        parts.append(f"source {source.external.source_id}")
     if source.created_at:
         parts.append(source.created_at[:10])
     return ", ".join(parts)
@@ -183,6 +197,9 @@ class ExtractiveAnswerer:
 MILESTONE_TEXTS = ("thisContribution", "cumulativeProgress")
 MILESTONE_FALLBACK_TEXTS = ("branchPurpose",)
 KNOWLEDGE_TEXTS = ("summary",)
+RECORD_TEXTS = ("text",)
+_TEXTS = {"milestone": MILESTONE_TEXTS, "knowledge": KNOWLEDGE_TEXTS, "record": RECORD_TEXTS}
+_IDS = {"milestone": "milestoneId", "knowledge": "knowledgeId", "record": "remoteId"}
 PASSAGE_MAX = 1_000
 PROMPT_SOURCES_BUDGET = 60_000
 
@@ -199,18 +216,21 @@ def _texts(item: Mapping[str, Any], fields: tuple[str, ...]) -> list[str]:
 
 def source_from(kind: str, project_id: str, doc_id: str, item: Mapping[str, Any], question: str,
                 passage_max: int) -> Source:
-    """A retrieved milestone (``kind == "milestone"``) or promoted knowledge item as a cited source."""
-    fields = MILESTONE_TEXTS if kind == "milestone" else KNOWLEDGE_TEXTS
+    """A retrieved milestone, promoted knowledge item or external source record as a cited source."""
+    fields = _TEXTS[kind]
     ranked = _rank(_texts(item, fields), question)
     if kind == "milestone" and not any(ranked.scores):
         ranked = _rank(_texts(item, fields + MILESTONE_FALLBACK_TEXTS), question)
     short, passage = _select(ranked, EXCERPT_MAX), _select(ranked, passage_max)
+    external = ExternalOrigin(str(item.get("sourceId") or ""), str(item.get("sourceType") or ""),
+                              str(item.get("url") or ""), str(item.get("author") or "")) if kind == "record" else None
     return Source(
         kind=kind,
-        source_id=str(item.get("milestoneId" if kind == "milestone" else "knowledgeId") or doc_id),
+        source_id=str(item.get(_IDS[kind]) or doc_id),
         project_id=str(item.get("projectId") or project_id),
         branch_name=item.get("branchName") if kind == "milestone" else None,
-        created_at=item.get("createdAt") or item.get("updatedAt"),
+        created_at=item.get("time") if kind == "record" else item.get("createdAt") or item.get("updatedAt"),
         excerpt=short,
         passage=passage,
+        external=external,
     )

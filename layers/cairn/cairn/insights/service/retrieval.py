@@ -5,6 +5,7 @@ tenant's milestones and promoted knowledge (docs/intelligence.md).
   ``projectsSearched``), or every project of the tenant;
 - contributor: its agent IDs (by contributor ID, else display name, case-insensitively);
 - time range: a cutoff on ``createdAt`` counted back from now (UTC);
+- kinds: milestones and promoted knowledge, and external source records unless the question leaves them out;
 - ranking and the text index: ``cairn.search.service.query`` (docs/search.md).
 """
 
@@ -55,13 +56,13 @@ def searched_projects(tenant: str, requested: list[str] | None) -> list[str]:
 
 
 def retrieve(tenant: str, question: str, *, project_ids: list[str] | None, contributor_filter: str | None,
-             days: int | None, limit: int) -> Retrieved:
+             days: int | None, limit: int, kinds: frozenset[str] | None = None) -> Retrieved:
     agents = agent_ids(tenant, contributor_filter) if contributor_filter is not None else None
     scope = searched_projects(tenant, project_ids)
     if (project_ids is not None and not scope) or agents == set():
         return Retrieved([], scope)  # nothing can match: no live project asked for, or no agent IDs
     hits = query.search(tenant, scope if project_ids is not None else None, question, limit=limit,
-                         since=cutoff(days), agent_ids=agents)
+                         since=cutoff(days), agent_ids=agents, kinds=kinds)
     if project_ids is None:  # the project list is eventually consistent; report what was found too
         scope += [hit.project_id for hit in hits if hit.project_id not in set(scope)]
     return Retrieved(list(hits), list(dict.fromkeys(scope)))

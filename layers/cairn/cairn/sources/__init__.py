@@ -1,0 +1,1 @@
+"""External sources: tenant connections, sources, their synced records, and the sync itself."""

@@ -1,0 +1,1 @@
+"""Routes of the sources context: sources, records and connections."""

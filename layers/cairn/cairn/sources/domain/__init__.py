@@ -1,0 +1,1 @@
+"""External sources: their configuration, records, sync state and the tenant connections (docs/sources.md)."""
