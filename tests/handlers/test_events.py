@@ -308,3 +308,20 @@ def test_project_purge_event_purges_a_deleting_project(aws: dict[str, str]) -> N
     assert table().query(project_pk(tenant, project_id)).items == []
     assert _invoke("ProjectPurgeFunction", event)["done"] is True  # repeating a finished purge is harmless
 
+
+
+def test_sources_event_answers_the_status_of_the_tenants_source(aws: dict[str, str]) -> None:
+    from cairn.memory.service import projects
+    from cairn.sources.service import sources
+
+    projects.create(TENANT, PROJECT, "Synapse Backend", "Build it")
+    sources.create(TENANT, "slack-eng", PROJECT, "slack", {"channelId": "C0123456789"})
+
+    response = _invoke("SourcesFunction", _load("sources", _token()))
+    someone_else = _invoke("SourcesFunction", _load("sources", _token("another-tenant")))
+
+    assert response["statusCode"] == 200, response["body"]
+    body = _json(response)
+    assert body["sourceId"] == "slack-eng"
+    assert body["state"] == "idle"
+    assert someone_else["statusCode"] == 404
