@@ -56,7 +56,8 @@ def test_the_sections_come_most_useful_first_and_say_the_facts() -> None:
     assert "`feature/auth` is active, from `main`. Purpose: JWT login for the API" in text
     assert "As of milestone 5 (2026-12-06, `claude-code-1`): progress up to 5" in text
     assert "Ship the auth service. Then billing." in text
-    assert "- `feature/billing`: Stripe invoices" in text and "- `main`: mainline" in text
+    assert "- `feature/billing`: Stripe invoices" in text
+    assert "- `main`: mainline" in text
     assert "spike/cache" not in text  # closed branches are not open siblings
     assert "- action (`claude-code-1`): ran pytest: 3 failed" in text
     assert "## Search" not in text
@@ -78,7 +79,8 @@ def test_a_brief_is_never_over_its_budget(budget: int) -> None:
 
 def test_a_tight_budget_keeps_the_most_useful_part_and_cuts_the_next() -> None:
     made = briefs.brief(sources(milestones=[milestone(1, progress="long story " * 500)]), briefs.TOKENS_MIN)
-    assert "## Branch" in made.markdown and "## Progress" in made.markdown
+    assert "## Branch" in made.markdown
+    assert "## Progress" in made.markdown
     assert made.markdown.endswith("…")
     assert "## Roadmap" not in made.markdown
     assert made.milestone_ids == ["ms-feature/auth-1"]
@@ -108,4 +110,5 @@ def test_a_query_without_other_hits_says_so() -> None:
 def test_long_items_are_capped_so_none_eats_the_budget() -> None:
     made = briefs.brief(sources(milestones=[milestone(1, text="word " * 1_000)]), briefs.TOKENS_MAX)
     line = next(line for line in made.markdown.splitlines() if line.startswith("- 2026"))
-    assert len(line) < briefs.CONTRIBUTION_CHARS + 40 and line.endswith("…")
+    assert len(line) < briefs.CONTRIBUTION_CHARS + 40
+    assert line.endswith("…")

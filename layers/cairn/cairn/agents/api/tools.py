@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, ParamSpec
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.tools import Tool
 from pydantic import Field
 
 from cairn.agents.api import caller
@@ -181,11 +182,31 @@ _DESCRIPTIONS: dict[Callable[..., str], str] = {
 }
 
 
+def slim(schema: Any) -> Any:
+    """An argument schema as the model needs it, in fewer tokens: no generated titles, and an optional
+    argument as its type alone (it is not required, and None is its default). Arguments are still validated
+    against the full signature."""
+    if isinstance(schema, list):
+        return [slim(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    kept = {key: slim(value) for key, value in schema.items() if key != "title" and value is not None}
+    options = kept.get("anyOf")
+    if isinstance(options, list) and {"type": "null"} in options:
+        rest = [option for option in options if option != {"type": "null"}]
+        del kept["anyOf"]
+        kept.update(rest[0] if len(rest) == 1 else {"anyOf": rest})
+    return kept
+
+
+def _tool_of(fn: Callable[..., str], description: str) -> Tool:
+    tool = Tool.from_function(fn, description=description, structured_output=False)
+    tool.parameters = {**slim(tool.parameters), "properties": {
+        name: slim(value) for name, value in tool.parameters["properties"].items()}}
+    return tool
+
+
 def build_server() -> MCPServer:
-    server = MCPServer("cairn", instructions="Cairn: memory for coding agents. The project is configured; "
-                                             "do not invent a projectId.")
-    for fn, description in _DESCRIPTIONS.items():
-        server.add_tool(fn, description=description, structured_output=False)
-    return server
-
-
+    return MCPServer("cairn", instructions="Cairn: memory for coding agents. The project is configured; "
+                                           "do not invent a projectId.",
+                     tools=[_tool_of(fn, description) for fn, description in _DESCRIPTIONS.items()])
