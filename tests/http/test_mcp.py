@@ -150,3 +150,18 @@ def test_without_a_token_mcp_is_401_with_www_authenticate(http, agent):
     stream = http.get("/mcp", headers=agent.headers())
     assert stream.status_code == 405
     assert stream.headers["allow"] == "POST"
+
+
+def test_a_client_of_the_2025_handshake_is_served_too(http, agent, project):
+    headers = {**agent.headers(), "accept": "application/json, text/event-stream", "x-cairn-project": project}
+    hello = http.post("/mcp", headers=headers, json={
+        "jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "old", "version": "1"}}})
+    assert hello.status_code == 200
+    assert hello.headers["content-type"] == "application/json"
+    assert hello.json()["result"]["protocolVersion"] == "2025-06-18"
+    called = http.post("/mcp", headers={**headers, "mcp-protocol-version": "2025-06-18"}, json={
+        "jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "cairn_context", "arguments": {}}})
+    result = called.json()["result"]
+    assert result["isError"] is False
+    assert result["content"][0]["text"].startswith(f"# Cairn brief: project `{project}`")
