@@ -165,3 +165,11 @@ def test_a_client_of_the_2025_handshake_is_served_too(http, agent, project):
     result = called.json()["result"]
     assert result["isError"] is False
     assert result["content"][0]["text"].startswith(f"# Cairn brief: project `{project}`")
+
+
+def test_a_malformed_message_is_a_json_rpc_error_not_a_5xx(http, agent):
+    headers = {**agent.headers(), "content-type": "application/json"}
+    garbled = http.post("/mcp", content=b"{not json", headers=headers)
+    assert garbled.status_code == 400
+    assert garbled.json()["error"]["code"] == -32700
+    assert http.post("/mcp", content=b'{"a": 1}', headers=headers).status_code == 400

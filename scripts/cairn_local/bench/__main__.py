@@ -18,10 +18,11 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from cairn_local.bench.agents import run_agents_bench
 from cairn_local.bench.checks import all_checks, search_checks
 from cairn_local.bench.imports import run_floor_bench, run_import_bench
 from cairn_local.bench.operations import SIZES, WARMUP, run_operations_bench
-from cairn_local.bench.report import render_checks, render_imports, render_search, render_table
+from cairn_local.bench.report import render_agents, render_checks, render_imports, render_search, render_table
 from cairn_local.bench.search import run_search_bench
 from cairn_local.bench.stack import BENCH_SECRET
 from cairn_local.emulator import use_emulator_environment
@@ -49,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     imports: list[dict[str, Any]] = []
     floor: dict[str, float] = {}
     sizes: list[dict[str, Any]] = []
+    agents: dict[str, Any] = {}
     checks: list[dict[str, Any]] = []
     if arguments.only is None:
         print(f"cold imports ({runs} runs per function)", file=sys.stderr)
@@ -56,8 +58,9 @@ def main(argv: list[str] | None = None) -> int:
         floor = run_floor_bench(runs)
         print(f"HTTP operations at {', '.join(f'{size:,}' for size in SIZES)} milestones", file=sys.stderr)
         sizes = run_operations_bench(iterations)
-        checks = all_checks(sizes, imports)
-        print(render_table(sizes), render_imports(imports, floor), sep="\n\n", end="\n\n")
+        agents = run_agents_bench(sizes)
+        checks = all_checks(sizes, imports, agents)
+        print(render_table(sizes), render_imports(imports, floor), render_agents(agents), sep="\n\n", end="\n\n")
     print("search: per project, across projects, relevance", file=sys.stderr)
     searched = run_search_bench(iterations)
     checks += search_checks(searched)
@@ -67,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(), "platform": platform.platform(),
         "iterations": iterations, "warmup": WARMUP, "import_runs": runs, "quick": arguments.quick,
         "note": "latencies are in-process moto's; call counts and ScannedCount are what carry over to DynamoDB",
-        "sizes": sizes, "imports": imports, "import_floor": floor, "search": searched, "checks": checks,
+        "sizes": sizes, "agents": agents, "imports": imports, "import_floor": floor, "search": searched,
+        "checks": checks,
         "failures": [c for c in checks if not c["passed"]],
         "seconds": round(time.perf_counter() - started, 1),
     }

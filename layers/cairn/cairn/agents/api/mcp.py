@@ -59,9 +59,9 @@ async def _serve(scope: dict[str, Any], body: bytes) -> Response:
     return response
 
 
-@router.post("/mcp")
+@router.post("/mcp", response_class=Response)
 async def mcp(request: Request, principal: Reader) -> Response:
-    """One MCP message (JSON-RPC) and its JSON answer."""
+    """One MCP message (JSON-RPC 2.0, Streamable HTTP) and its JSON answer; the tools are in docs/agents.md."""
     body = await request.body()
     token = caller.current.set(caller.Caller(principal, request.headers.get(caller.PROJECT_HEADER) or None))
     try:
@@ -70,7 +70,7 @@ async def mcp(request: Request, principal: Reader) -> Response:
         caller.current.reset(token)
 
 
-@router.get("/mcp")
+@router.get("/mcp", response_class=Response)
 def mcp_stream(principal: Reader) -> Response:
-    """A stateless server opens no server-to-client stream: 405, as the transport allows."""
+    """Always 405 (Allow: POST): a stateless server opens no server-to-client stream, as the transport allows."""
     return Response(status_code=405, headers={"Allow": "POST"})
