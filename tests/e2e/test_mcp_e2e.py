@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import anyio
 import httpx
 import httpx2
 import pytest
@@ -14,6 +13,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from cairn_local.tokens import mint
 from tests.e2e.conftest import DevServer
+from tests.http.mcp_client import run_async
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +25,7 @@ def _call(server: DevServer, token: str, name: str, arguments: dict[str, Any]) -
         async with http, Client(streamable_http_client(f"{server.url}/mcp", http_client=http)) as client:
             return await client.call_tool(name, arguments)
 
-    return anyio.run(main)
+    return run_async(main)
 
 
 def _text(result: Any) -> str:

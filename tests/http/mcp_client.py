@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import anyio
@@ -21,7 +22,15 @@ def session(app: Any, headers: dict[str, str], act: Callable[[Client], Awaitable
         async with http, Client(streamable_http_client(f"{base_url}/mcp", http_client=http)) as client:
             return await act(client)
 
-    return anyio.run(main)
+    return run_async(main)
+
+
+def run_async(main: Callable[[], Awaitable[Any]]) -> Any:
+    """Runs ``main`` to completion on an event loop of its own thread. Run on the test's thread, the loop's
+    teardown would leave that thread without a current event loop, and Mangum (the Lambda handlers that later
+    tests invoke) asks for one."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(anyio.run, main).result()
 
 
 def text(result: Any) -> str:

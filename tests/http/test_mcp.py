@@ -173,3 +173,22 @@ def test_a_malformed_message_is_a_json_rpc_error_not_a_5xx(http, agent):
     assert garbled.status_code == 400
     assert garbled.json()["error"]["code"] == -32700
     assert http.post("/mcp", content=b'{"a": 1}', headers=headers).status_code == 400
+
+
+def test_the_sample_event_runs_through_the_lambda_handler(agent, project):
+    """events/mcp.json (for `sam local invoke`) through McpFunction's real handler: Mangum, auth, the SDK."""
+    from cairn_local import ROOT, handlers
+
+    event = json.loads((ROOT / "events" / "mcp.json").read_text())
+    event["headers"]["authorization"] = agent.headers()["Authorization"]
+    event["headers"]["x-cairn-project"] = project
+    response = handlers.invoke("McpFunction", event)
+    assert response["statusCode"] == 200, response["body"]
+    result = json.loads(response["body"])["result"]
+    assert result["isError"] is False
+    assert result["content"][0]["text"].startswith(f"# Cairn brief: project `{project}`, branch `main`")
+    assert response["headers"]["x-correlation-id"] == "evt-mcp-0001"
+    event["headers"].pop("authorization")
+    unauthenticated = handlers.invoke("McpFunction", event)
+    assert unauthenticated["statusCode"] == 401
+    assert unauthenticated["headers"]["www-authenticate"] == "Bearer"
