@@ -9,7 +9,7 @@ PORT ?= 8000
 
 .PHONY: dev test lint openapi bench bench-http soak token validate build clean
 
-$(VENV)/.installed: requirements-dev.txt layers/cairn/requirements.txt
+$(VENV)/.installed: requirements-dev.txt layers/cairn/requirements.txt clients/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
@@ -26,7 +26,7 @@ test: $(VENV)/.installed
 ## make lint: ruff, the import contracts (pyproject.toml), mypy --strict on the layer package, cfn-lint on the
 ## template, openapi.json and docs/routes.md against the code.
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check layers scripts tests functions
+	$(VENV)/bin/ruff check layers scripts tests functions clients
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 	$(VENV)/bin/cfn-lint template.yaml
