@@ -68,6 +68,9 @@ def test_the_project_comes_from_the_argument_before_the_header_and_is_never_gues
     missing = call(agent, "cairn_context", {})
     assert missing.is_error
     assert "invalid_input: no project: pass projectId, or set the x-cairn-project header" in text(missing)
+    malformed = call(agent, "cairn_context", {}, project="no spaces allowed")
+    assert malformed.is_error
+    assert "invalid_input: x-cairn-project: " in text(malformed)
 
 
 def test_log_branch_and_merge_write_as_the_rest_routes_do(agent, project):

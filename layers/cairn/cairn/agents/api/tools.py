@@ -1,4 +1,4 @@
-"""The MCP tools (docs/agents.md, "MCP tools"): the GCC verbs over the same use cases as the REST routes, with
+"""The MCP tools (docs/agents.md, "MCP server", "Tools"): the GCC verbs over the same use cases as the REST routes, with
 the REST API's field names and limits. A tool's failure is an MCP tool error carrying the API's code and
 message; every result stays under RESULT_TOKENS_MAX."""
 
@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, ParamSpec
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
-from pydantic import Field
+from pydantic import Field, TypeAdapter, ValidationError
 
 from cairn.agents.api import caller
 from cairn.agents.domain.brief import TOKENS_DEFAULT, TOKENS_MAX, TOKENS_MIN
@@ -48,6 +48,7 @@ REMEMBER_COLLECTION = "cairn_remember"  # the l2Collection of facts stored by ca
 P = ParamSpec("P")
 ProjectArg = Annotated[ProjectId | None, Field(description="Defaults to the x-cairn-project header.")]
 SearchText = Annotated[str, Field(min_length=1, max_length=limits.SEARCH_QUERY_MAX)]
+_PROJECT_ID: TypeAdapter[str] = TypeAdapter(ProjectId)
 
 
 def _answer(result: Any) -> str:
@@ -71,11 +72,16 @@ def _tool(fn: Callable[P, Any]) -> Callable[P, str]:
 def _reader(project_id: str | None) -> tuple[str, str]:
     """The caller's tenant and the project: the argument, else the x-cairn-project header (never guessed)."""
     who = caller.current.get()
-    project = project_id or who.project
-    if not project:
+    if project_id:
+        return who.principal.tenant, project_id
+    if not who.project:
         raise InvalidInput(f"no project: pass projectId, or set the {caller.PROJECT_HEADER} header in the MCP "
                            "server's configuration (`cairn install` does)", field="projectId")
-    return who.principal.tenant, project
+    try:  # the header is checked as the argument is
+        return who.principal.tenant, _PROJECT_ID.validate_python(who.project)
+    except ValidationError as invalid:
+        raise InvalidInput(f"{caller.PROJECT_HEADER}: {invalid.errors()[0]['msg']}",
+                           field=caller.PROJECT_HEADER) from invalid
 
 
 def _writer(project_id: str | None) -> tuple[str, str]:
