@@ -38,8 +38,16 @@ def test_the_tool_list_is_few_short_tools_under_2000_tokens(agent, gateway):
     size = estimate(json.dumps([tool.model_dump(mode="json", exclude_none=True) for tool in listed.tools]))
     assert size < 2_000, size
     commit = next(tool for tool in listed.tools if tool.name == "cairn_commit")
+    properties = commit.input_schema["properties"]
     assert {"branchPurpose", "cumulativeProgress", "thisContribution", "agentId", "branchName",
-            "projectId"} <= set(commit.input_schema["properties"])
+            "projectId"} <= set(properties)
+    assert sorted(commit.input_schema["required"]) == ["agentId", "branchPurpose", "cumulativeProgress",
+                                                       "thisContribution"]
+    # Slimmed for the model: no generated titles, an optional argument as its type alone, the limits kept.
+    assert "title" not in properties["agentId"]
+    assert properties["projectId"]["type"] == "string"
+    assert "anyOf" not in properties["projectId"]
+    assert properties["cumulativeProgress"]["maxLength"] == 50_000
 
 
 def test_a_commit_is_the_same_milestone_the_rest_api_recalls(agent, project):
