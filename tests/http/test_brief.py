@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
+import pytest
+
 from cairn.agents.domain.tokens import estimate
 from tests.http.helpers import create_branch, logged, ok, stored, url
 
@@ -74,3 +78,29 @@ def test_the_other_views_answer_as_before(agent, project):
     assert body["view"] == "branch"
     assert "brief" not in body
     assert len(body["milestones"]) == 1
+
+
+@pytest.fixture
+def dynamodb_calls(aws):
+    from cairn.aws import clients
+
+    calls: Counter = Counter()
+
+    def note(model, **_):
+        calls.update([model.name])
+
+    events = clients.dynamodb().meta.events
+    events.register("before-call.dynamodb", note)
+    yield calls
+    events.unregister("before-call.dynamodb", note)
+
+
+def test_a_brief_costs_three_key_bound_queries(agent, project, dynamodb_calls):
+    create_branch(agent, project, "feature/auth")
+    for tag in range(12):
+        stored(agent, project, tag, branchName="feature/auth")
+        logged(agent, project, tag, branchName="feature/auth")
+    ok(brief(agent, project, branch="feature/auth"))  # the container learns the project's generation
+    dynamodb_calls.clear()
+    ok(brief(agent, project, branch="feature/auth"))
+    assert dynamodb_calls == Counter({"Query": 3})
