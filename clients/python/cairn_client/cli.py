@@ -235,11 +235,12 @@ def cmd_status(args: argparse.Namespace) -> int:
         overview = client.recall(project, "overview")
     branches = overview.get("branches") or []
     here = next((item for item in branches if item.get("branchName") == branch), None)
+    names = [str(item.get("branchName")) for item in branches]
     value = {"apiUrl": config.api_url, "project": project, "branch": branch, "branchExists": here is not None,
-             "branches": [item.get("branchName") for item in branches]}
+             "branches": names}
     _print(args, value, f"project {project} at {config.api_url}\nbranch {branch}"
            + ("" if here else " (not in Cairn yet: the session-start hook creates it)")
-           + f"\n{len(branches)} branches: " + ", ".join(str(name) for name in value["branches"]))
+           + f"\n{len(branches)} branches: " + ", ".join(names))
     return 0
 
 
@@ -274,10 +275,10 @@ def cmd_search(args: argparse.Namespace) -> int:
     with _client(config) as client:
         answer = (client.search({"query": args.query, "limit": args.limit}) if args.all
                   else client.search_project(config.require_project(), {"query": args.query, "limit": args.limit}))
-    results = answer.get("results") or []
-    _print(args, answer, "\n".join(f"{item.get('score', '')} {item.get('projectId', '')} "
-                                   f"{json.dumps(item.get('snippet') or item.get('content') or item)[:160]}"
-                                   for item in results) or "no results")
+    hits = answer.get("milestones") or []
+    _print(args, answer, "\n".join(f"{item.get('projectId')}/{item.get('branchName')} {item.get('milestoneId')}: "
+                                   + " ".join(str(item.get("thisContribution") or "").split())[:120]
+                                   for item in hits) or "no results")
     return 0
 
 

@@ -283,7 +283,7 @@ def stop(hook: HookEvent, stdout: IO[str]) -> None:
             "compactionCount": int(snapshot["compactions"]),
             "sessionDurationSecs": max(0, int((ended - started).total_seconds())),
             "startedAt": snapshot["startedAt"], "endedAt": ended.isoformat(timespec="seconds").replace("+00:00", "Z"),
-            **tool_counts(snapshot["tools"])})  # type: ignore[typeddict-item]
+            **tool_counts(snapshot["tools"])})
 
 
 def session_end(hook: HookEvent, stdout: IO[str]) -> None:

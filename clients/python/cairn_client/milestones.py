@@ -21,8 +21,9 @@ def commit(client: Any, project: str, branch: str, contribution: str, *, agent_i
     newest = (current.get("milestones") or [{}])[0]
     progress = str(newest.get("cumulativeProgress") or "")
     line = f"- {now()}: " + short(contribution, 300)
+    typed = {"agentType": agent_type} if agent_type else {}
     return dict(client.store_milestone(project, {
-        "branchName": branch, "agentId": agent_id, "agentType": agent_type,
+        "branchName": branch, "agentId": agent_id, **typed,
         "branchPurpose": str(described.get("purpose") or f"Work on {branch}")[:2000],
         "cumulativeProgress": redact(f"{progress}\n{line}".strip())[-PROGRESS_CHARS:],
         "thisContribution": redact(contribution)[:CONTRIBUTION_CHARS]}))

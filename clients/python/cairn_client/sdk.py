@@ -7,8 +7,7 @@
   jitter, honouring ``Retry-After``; an optional deadline caps the whole call (the session-start hook's 3 s).
 - ``iter_log`` and ``iter_milestones`` page through the recall views."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: TypedDict must see NotRequired to know the optional fields.
 import random
 import time
 import uuid
@@ -190,7 +189,7 @@ class CairnClient:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> CairnClient:
+    def __enter__(self) -> "CairnClient":
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -198,7 +197,7 @@ class CairnClient:
 
     # --- the transport ---------------------------------------------------------------------------------------
 
-    def call(self, name: str, body: Mapping[str, Any] | None = None, *, idempotency_key: str | None = None,
+    def call(self, name: str, body: Mapping[str, Any] | None = None, /, *, idempotency_key: str | None = None,
              **params: Any) -> Any:
         """Calls the operation ``name`` with path parameters and query parameters from ``params``."""
         operation = OPERATIONS[name]
