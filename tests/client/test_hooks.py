@@ -37,7 +37,7 @@ def test_session_start_prints_the_brief_as_additional_context(api, project, hook
     context = printed["hookSpecificOutput"]["additionalContext"]
     assert printed["hookSpecificOutput"]["hookEventName"] == "SessionStart"
     assert "Cart persisted in DynamoDB" in context
-    assert context.startswith(f"# Cairn memory: project {project}, branch main")
+    assert f"project `{project}`, branch `main`" in context
     assert len(context) <= 10_000
 
 
@@ -57,7 +57,7 @@ def test_master_is_main(api, project, repo, hook):
 
     printed = json.loads(hook("session-start", "claude-code", "SessionStart"))
 
-    assert "branch main" in printed["hookSpecificOutput"]["additionalContext"]
+    assert "branch `main`" in printed["hookSpecificOutput"]["additionalContext"]
     assert [item["branchName"] for item in api.get(f"{API}/{project}/branches").json()["branches"]] == ["main"]
 
 

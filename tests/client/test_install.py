@@ -139,3 +139,12 @@ def test_a_config_that_is_not_json_is_not_overwritten(tmp_path):
         install.install("claude-code", api_url=URL, project=PROJECT, root=tmp_path, home=tmp_path, command=COMMAND)
 
     assert (tmp_path / ".mcp.json").read_text() == "{not json"
+
+
+def test_the_claude_code_plugin_ships_the_installers_hooks_and_the_stdio_server():
+    plugin = Path(__file__).parents[2] / "clients" / "claude-plugin"
+
+    assert json.loads((plugin / "hooks" / "hooks.json").read_text()) == install._with_hooks({}, "claude-code", "cairn")
+    assert json.loads((plugin / ".mcp.json").read_text()) == {"mcpServers": {"cairn": {"command": "cairn",
+                                                                                        "args": ["mcp"]}}}
+    assert json.loads((plugin / ".claude-plugin" / "plugin.json").read_text())["name"] == "cairn"

@@ -117,8 +117,8 @@ def _brief(hook: HookEvent, deadline: float) -> tuple[str, int, str, str]:
                                            "agentId": _agent_id(config, hook),
                                            "purpose": f"Work on the git branch {branch}"})
             answer = client.brief(project, branch)
-    header = f"# Cairn memory: project {project}, branch {branch}\n\n"
-    context = (header + str(answer.get("brief") or ""))[:CONTEXT_CHARS]
+    # The brief names its project and branch itself; the cap guards against a server that breaks its budget.
+    context = str(answer.get("brief") or "")[:CONTEXT_CHARS]
     return context, int(answer.get("milestonesRecalled") or 0), project, branch
 
 
