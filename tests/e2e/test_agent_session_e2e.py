@@ -28,7 +28,8 @@ PROJECT = "acme-shop"
 
 
 def hook(event: str, name: str, repo: Path, env: dict[str, str]) -> str:
-    done = subprocess.run([CAIRN, "hook", event, "--agent", "claude-code"], input=payload("claude-code", name, repo),
+    done = subprocess.run([CAIRN, "hook", event, "--agent", "claude-code"],  # noqa: S603
+                          input=payload("claude-code", name, repo),
                           capture_output=True, text=True, env=env, cwd=repo, timeout=60, check=True)
     return done.stdout
 
