@@ -37,10 +37,12 @@ openapi: $(VENV)/.installed
 	$(PY) -m cairn_local.contract
 
 ## make bench: DynamoDB calls, ScannedCount and latency per operation; cold import time per function;
-## then the same memory API over HTTP against a `make dev` server it starts (bench-http).
+## then the same memory API over HTTP against a `make dev` server it starts (bench-http); then the agent
+## hooks as agents spawn them (`cairn hook session-start` p50, process start to output).
 bench: $(VENV)/.installed
 	$(PY) -m cairn_local.bench --json bench-results.json
 	$(PY) -m cairn_local.bench.http --json bench-results.json
+	$(PY) -m cairn_local.bench.hooks --json bench-results.json
 
 ## make bench-http: store, log, recall, search p50/p99 at 10 and 10,000 milestones, concurrent writers, RSS.
 bench-http: $(VENV)/.installed
