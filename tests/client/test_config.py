@@ -79,3 +79,28 @@ def test_everyday_commands_against_the_api(api, project, repo, monkeypatch, caps
     assert cli.main(["search", "tax", "--json"]) == 0
     hits = json.loads(capsys.readouterr().out)["milestones"]
     assert [hit["thisContribution"] for hit in hits] == ["Cart totals include tax"]
+
+
+def test_install_doctor_uninstall_from_the_command_line(api, project, repo, home, monkeypatch, capsys):
+    import json
+
+    monkeypatch.chdir(repo)
+    assert cli.main(["install", "claude-code"]) == 0
+    assert "cairn" in json.loads((repo / ".mcp.json").read_text())["mcpServers"]
+
+    assert cli.main(["doctor"]) == 0
+    report = capsys.readouterr().out
+    assert "ok    API reachable: http://testserver" in report
+    assert f"ok    token accepted, project {project} found" in report
+    assert "ok    claude-code hooks (project): 6 installed" in report
+
+    assert cli.main(["uninstall", "claude-code"]) == 0
+    assert not (repo / ".mcp.json").exists()
+
+
+def test_doctor_fails_on_a_rejected_token(api, repo, monkeypatch, capsys):
+    monkeypatch.chdir(repo)
+    monkeypatch.setenv("CAIRN_TOKEN", "not-a-jwt")
+
+    assert cli.main(["doctor"]) == 1
+    assert "FAIL  project" in capsys.readouterr().out

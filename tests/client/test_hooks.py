@@ -152,6 +152,9 @@ def test_stop_and_session_end_post_the_session_metrics(api, project, repo, hook)
 
     summary = api.get(f"{API}/{project}/metrics/summary").json()
     assert summary["totalSessions"] == 1, summary
+    assert summary["sessionsWithoutMemory"] == 1  # main had no milestone to recall
+    assert summary["avgCompactionsWithoutMemory"] == 1
+    assert summary["avgContextToolsWithoutMemory"] == 1  # one Read, no search
     assert len(log(api, project)) == 4  # stop flushed the spool
     from cairn_client.session import Session
 
@@ -202,3 +205,28 @@ def test_the_capture_hooks_do_not_load_the_http_stack(repo, home, monkeypatch):
              "print('httpx' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=repo)  # noqa: S603
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_session_start_gives_up_on_a_hanging_api_within_its_budget(home, repo, hook, monkeypatch):
+    import socket
+    import threading
+    import time
+
+    from cairn_client import hooks
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted: list[socket.socket] = []
+    threading.Thread(target=lambda: accepted.append(listener.accept()[0]), daemon=True).start()
+    monkeypatch.setattr(hooks, "SESSION_START_BUDGET_SECS", 0.5)
+    monkeypatch.setenv("CAIRN_API_URL", f"http://127.0.0.1:{listener.getsockname()[1]}")
+    monkeypatch.setenv("CAIRN_TOKEN", "t")
+    monkeypatch.setenv("CAIRN_PROJECT", "shop")
+
+    began = time.monotonic()
+    printed = hook("session-start", "claude-code", "SessionStart")
+
+    assert time.monotonic() - began < 2  # the budget, not the 10 s default timeout
+    assert printed.startswith("cairn: session-start skipped:")
+    listener.close()
