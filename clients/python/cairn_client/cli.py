@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cairn_client.config import Config, ConfigError, load
+from cairn_client.errors import ApiError
 
 AGENTS = ("claude-code", "codex", "cursor")
 
@@ -27,13 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"cairn: {error}", file=sys.stderr)
         return 2
-    except Exception as error:
-        from cairn_client.errors import ApiError
-
-        if isinstance(error, ApiError):
-            print(f"cairn: {error}", file=sys.stderr)
-            return 1
-        raise
+    except ApiError as error:
+        print(f"cairn: {error}", file=sys.stderr)
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -110,7 +107,6 @@ def _print(args: argparse.Namespace, value: Any, text: str) -> None:
 def cmd_init(args: argparse.Namespace) -> int:
     from cairn_client import config as settings
     from cairn_client import git
-    from cairn_client.errors import ApiError
 
     config = load()
     if not config.repo_root:
@@ -178,7 +174,6 @@ def cmd_uninstall(args: argparse.Namespace) -> int:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     from cairn_client import install
-    from cairn_client.errors import ApiError
     from cairn_client.hooks import SESSION_START_BUDGET_SECS
     from cairn_client.sdk import CairnClient
 

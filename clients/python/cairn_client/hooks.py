@@ -73,7 +73,7 @@ def _client(config: Config, **options: Any) -> Any:
     return CairnClient(config.api_url, config.require_token(), agent="cairn-hook", **options)
 
 
-def _agent_id(config: Config, hook: HookEvent) -> str:
+def _agent_id(hook: HookEvent) -> str:
     return os.environ.get("CAIRN_AGENT_ID") or hook.agent
 
 
@@ -114,7 +114,7 @@ def _brief(hook: HookEvent, deadline: float) -> tuple[str, int, str, str]:
             if error.status != 404 or error.field != "branch":
                 raise
             client.create_branch(project, {"branchName": branch, "parentBranch": "main",
-                                           "agentId": _agent_id(config, hook),
+                                           "agentId": _agent_id(hook),
                                            "purpose": f"Work on the git branch {branch}"})
             answer = client.brief(project, branch)
     # The brief names its project and branch itself; the cap guards against a server that breaks its budget.
@@ -162,7 +162,7 @@ def _where(state: dict[str, Any], hook: HookEvent) -> dict[str, str]:
 
 def _spool(session: Session, hook: HookEvent, where: dict[str, str], phase: str, content: str) -> None:
     session.spool({"project": where["project"], "key": str(uuid.uuid4()), "body": {
-        "agentId": os.environ.get("CAIRN_AGENT_ID") or hook.agent, "branchName": where["branch"],
+        "agentId": _agent_id(hook), "branchName": where["branch"],
         "phase": phase, "content": content}})
     _flush_in_background(session, hook.cwd)
 
@@ -218,7 +218,7 @@ def pre_compact(hook: HookEvent, stdout: IO[str]) -> None:
     contribution = checkpoint(hook, since, git.changed_files(hook.cwd))
     with _client(config, timeout=5.0, retries=2) as client:
         milestones.commit(client, where["project"], where["branch"], contribution,
-                          agent_id=_agent_id(config, hook), agent_type=hook.agent)
+                          agent_id=_agent_id(hook), agent_type=hook.agent)
     with session.locked() as state:
         state["since"] = {"files": [], "commands": [], "prompts": 0}
 
@@ -278,7 +278,7 @@ def stop(hook: HookEvent, stdout: IO[str]) -> None:
     ended = datetime.now(UTC)
     with _client(config, timeout=5.0, retries=2) as client:
         client.store_metrics(where["project"], {
-            "sessionId": hook.session_id[:128], "agentId": _agent_id(config, hook), "agentType": hook.agent,
+            "sessionId": hook.session_id[:128], "agentId": _agent_id(hook), "agentType": hook.agent,
             "branchName": where["branch"], "milestonesRecalled": int(snapshot["milestonesRecalled"]),
             "compactionCount": int(snapshot["compactions"]),
             "sessionDurationSecs": max(0, int((ended - started).total_seconds())),

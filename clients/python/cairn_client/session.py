@@ -58,7 +58,9 @@ class Session:
             state = self._read()
             yield state
             temporary = self.state_path.with_suffix(".tmp")
-            temporary.write_text(json.dumps(state))
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(json.dumps(state))
             temporary.replace(self.state_path)
 
     def read(self) -> dict[str, Any]:
