@@ -141,3 +141,20 @@ def test_iter_log_pages_through_the_whole_log():
 
     assert [entry["sequenceNumber"] for entry in entries] == [0, 1, 2, 3, 4]
     assert [request.url.params["offset"] for request in script.requests] == ["0", "2", "4"]
+
+
+# The response fields the client reads (hooks, commit, CLI), by the schema that must hold them.
+READ_FIELDS = {
+    "Recall": {"brief", "milestonesRecalled", "logEntries", "milestones", "branches", "page"},
+    "Page": {"total"},
+    "Branch": {"branchName", "purpose"},
+    "Milestone": {"cumulativeProgress", "thisContribution", "milestoneId", "branchName", "projectId"},
+    "LogEntry": {"sequenceNumber", "createdAt", "phase", "content"},
+    "SearchResults": {"milestones"},
+    "ProjectList": {"projects"},
+}
+
+
+@pytest.mark.parametrize("schema", sorted(READ_FIELDS))
+def test_the_response_fields_the_client_reads_are_in_the_api(schema):
+    assert READ_FIELDS[schema] <= set(OPERATIONS_SCHEMAS[schema]["properties"])
