@@ -9,7 +9,7 @@ PORT ?= 8000
 
 .PHONY: dev test lint openapi bench bench-http soak token validate build clean
 
-$(VENV)/.installed: requirements-dev.txt layers/cairn/requirements.txt
+$(VENV)/.installed: requirements-dev.txt layers/cairn/requirements.txt clients/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
@@ -26,7 +26,7 @@ test: $(VENV)/.installed
 ## make lint: ruff, the import contracts (pyproject.toml), mypy --strict on the layer package, cfn-lint on the
 ## template, openapi.json and docs/routes.md against the code.
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check layers scripts tests functions
+	$(VENV)/bin/ruff check layers scripts tests functions clients
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 	$(VENV)/bin/cfn-lint template.yaml
@@ -37,10 +37,12 @@ openapi: $(VENV)/.installed
 	$(PY) -m cairn_local.contract
 
 ## make bench: DynamoDB calls, ScannedCount and latency per operation; cold import time per function;
-## then the same memory API over HTTP against a `make dev` server it starts (bench-http).
+## then the same memory API over HTTP against a `make dev` server it starts (bench-http); then the agent
+## hooks as agents spawn them (`cairn hook session-start` p50, process start to output).
 bench: $(VENV)/.installed
 	$(PY) -m cairn_local.bench --json bench-results.json
 	$(PY) -m cairn_local.bench.http --json bench-results.json
+	$(PY) -m cairn_local.bench.hooks --json bench-results.json
 
 ## make bench-http: store, log, recall, search p50/p99 at 10 and 10,000 milestones, concurrent writers, RSS.
 bench-http: $(VENV)/.installed

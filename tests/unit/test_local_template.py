@@ -44,7 +44,7 @@ def test_functions_and_their_routes() -> None:
     assert set(functions) == {"MemoryProjectsFunction", "MemoryContextFunction", "MemoryInsightsFunction",
                               "ContributorsFunction", "PlatformFunction", "ProjectPurgeFunction",
                               "SearchIndexerFunction", "SourceSyncFunction", "SourcesFunction",
-                              "SourceDispatcherFunction", "IntegrationsFunction"}
+                              "SourceDispatcherFunction", "IntegrationsFunction", "McpFunction"}
     for function in functions.values():
         assert function.module_path.is_file(), function.module_path
         assert function.module_path.is_relative_to(ROOT / "functions")
@@ -57,6 +57,7 @@ def test_functions_and_their_routes() -> None:
     assert routes["PlatformFunction"] == {("GET", "/healthz"), ("GET", "/api/v1/health")}
     assert ("POST", "/api/v1/memory/search") in routes["MemoryInsightsFunction"]
     assert ("GET", "/api/v1/memory/contributors/{id}/activity") in routes["ContributorsFunction"]
+    assert routes["McpFunction"] == {("POST", "/mcp"), ("GET", "/mcp")}
     assert routes["ProjectPurgeFunction"] == set()  # a state machine task, not an HTTP route
     assert routes["SearchIndexerFunction"] == set()  # fed by the table's stream
     assert routes["SourceSyncFunction"] == set()  # the source-sync state machine's task

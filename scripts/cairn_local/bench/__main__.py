@@ -19,10 +19,11 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from cairn_local.bench.agents import run_agents_bench
 from cairn_local.bench.checks import all_checks, search_checks
 from cairn_local.bench.imports import run_floor_bench, run_import_bench
 from cairn_local.bench.operations import SIZES, WARMUP, run_operations_bench
-from cairn_local.bench.report import render_checks, render_imports, render_search, render_table
+from cairn_local.bench.report import render_agents, render_checks, render_imports, render_search, render_table
 from cairn_local.bench.search import run_search_bench
 from cairn_local.bench.sources import SYNCED_MESSAGES, render_sources, run_sources_bench
 from cairn_local.bench.stack import BENCH_SECRET
@@ -52,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     imports: list[dict[str, Any]] = []
     floor: dict[str, float] = {}
     sizes: list[dict[str, Any]] = []
+    agents: dict[str, Any] = {}
     checks: list[dict[str, Any]] = []
     if arguments.only is None:
         print(f"cold imports ({runs} runs per function)", file=sys.stderr)
@@ -59,8 +61,9 @@ def main(argv: list[str] | None = None) -> int:
         floor = run_floor_bench(runs)
         print(f"HTTP operations at {', '.join(f'{size:,}' for size in SIZES)} milestones", file=sys.stderr)
         sizes = run_operations_bench(iterations)
-        checks = all_checks(sizes, imports)
-        print(render_table(sizes), render_imports(imports, floor), sep="\n\n", end="\n\n")
+        agents = run_agents_bench(sizes)
+        checks = all_checks(sizes, imports, agents)
+        print(render_table(sizes), render_imports(imports, floor), render_agents(agents), sep="\n\n", end="\n\n")
     searched: dict[str, Any] = {}
     if arguments.only in (None, "search"):
         print("search: per project, across projects, relevance", file=sys.stderr)
@@ -78,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(), "platform": platform.platform(),
         "iterations": iterations, "warmup": WARMUP, "import_runs": runs, "quick": arguments.quick,
         "note": "latencies are in-process moto's; call counts and ScannedCount are what carry over to DynamoDB",
-        "sizes": sizes, "imports": imports, "import_floor": floor, "search": searched, "sources": synced,
+        "sizes": sizes, "agents": agents, "imports": imports, "import_floor": floor, "search": searched,
+        "sources": synced,
         "checks": checks,
         "failures": [c for c in checks if not c["passed"]],
         "seconds": round(time.perf_counter() - started, 1),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cairn_local.bench.agents import BRIEF_TARGET_MS, TOOL_LIST_TARGET_TOKENS
 from cairn_local.bench.imports import IMPORT_TARGET_SECONDS
 from cairn_local.bench.operations import PAGE_LIMIT, by_name
 from cairn_local.bench.search import COMPUTE_TARGET_MS, PROJECT_SIZES
@@ -60,9 +61,31 @@ def import_checks(imports: list[dict[str, Any]]) -> list[dict[str, Any]]:
                   f"median {entry['median_seconds']} s") for entry in imports]
 
 
-def all_checks(sizes: list[dict[str, Any]], imports: list[dict[str, Any]]) -> list[dict[str, Any]]:
+# The brief reads the project with its branches, the branch's newest milestones and its newest log entries:
+# three key-bound Queries (docs/agents.md).
+BRIEF_CALLS = 3
+
+
+def agents_checks(sizes: list[dict[str, Any]], agents: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    for size in sizes:
+        brief = by_name(size)["recall brief"]
+        calls = brief["dynamodb_calls"]["max"]
+        found.append(check(f"at most {BRIEF_CALLS} DynamoDB calls", "recall brief", size["milestones"],
+                           calls <= BRIEF_CALLS, f"{calls} calls ({brief['dynamodb_calls_by_api_max']})"))
+    large = by_name(sizes[-1])["recall brief"]["latency_ms"]["p50"]
+    found.append(check(f"p50 < {BRIEF_TARGET_MS:g} ms in process", "recall brief", sizes[-1]["milestones"],
+                       large < BRIEF_TARGET_MS, f"p50 {large} ms"))
+    tokens = agents["tool_list_tokens"]
+    found.append(check(f"MCP tool list < {TOOL_LIST_TARGET_TOKENS:,} tokens", "tools/list", "-",
+                       tokens < TOOL_LIST_TARGET_TOKENS, f"{tokens} tokens (estimate)"))
+    return found
+
+
+def all_checks(sizes: list[dict[str, Any]], imports: list[dict[str, Any]],
+               agents: dict[str, Any]) -> list[dict[str, Any]]:
     found = [c for size in sizes for c in size_checks(size["milestones"], by_name(size))]
-    return [*found, *scan_checks(sizes), *import_checks(imports)]
+    return [*found, *scan_checks(sizes), *import_checks(imports), *agents_checks(sizes, agents)]
 
 
 def search_checks(result: dict[str, Any]) -> list[dict[str, Any]]:

@@ -92,6 +92,8 @@ def read_operations(s: Session) -> list[Operation]:
         Operation("recall metadata", recall(view="metadata", segment="bench")),
         Operation("get branch", lambda _: Request("GET", f"{s.base}/branches/{BRANCH}")),
         Operation("list branches", lambda _: Request("GET", f"{s.base}/branches")),
+        # Without a query: the brief's own reads. With one it adds a project search (bench.search measures it).
+        Operation("recall brief", recall(view="brief", branch=BRANCH)),
     ]
 
 
@@ -199,13 +201,16 @@ def bench_size(client: Any, recorder: Recorder, size: int, iterations: int) -> d
     session.must(Request("PUT", f"{session.base}/metadata/bench", {"owner": "bench", "notes": ["a", "b"]}))
     print(f"  {size} milestones seeded in {seeded['seconds']} s; measuring {iterations} requests per operation",
           file=sys.stderr)
+    # The default brief of the seeded branch (before the writes below add large milestones to it).
+    brief = session.must(Request("GET", f"{session.base}/recall", params={"view": "brief", "branch": BRANCH}))
     results = []
     # Reads first, so that they see exactly `size` milestones and the one seeded branch.
     for operation in [*read_operations(session), *write_operations(session)]:
         started = time.perf_counter()
         results.append(measure(session, recorder, operation, iterations))
         print(f"    {operation.name}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    return {"milestones": size, "log_entries": size, "seed_seconds": seeded["seconds"], "operations": results}
+    return {"milestones": size, "log_entries": size, "seed_seconds": seeded["seconds"], "operations": results,
+            "brief_tokens": brief["tokens"]}
 
 
 def by_name(size_result: dict[str, Any]) -> dict[str, dict[str, Any]]:

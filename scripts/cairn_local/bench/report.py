@@ -49,6 +49,12 @@ def render_imports(imports: list[dict[str, Any]], floor: dict[str, float]) -> st
     return "\n".join(lines)
 
 
+def render_agents(agents: dict[str, Any]) -> str:
+    briefs = ", ".join(f"{int(size):,} milestones {tokens}" for size, tokens in agents["default_brief_tokens"].items())
+    return (f"agents (tokens, estimated)\n  MCP tool list: {agents['tool_list_tokens']}\n"
+            f"  default brief (budget 1,500): {briefs}")
+
+
 def render_checks(checks: list[dict[str, Any]]) -> str:
     lines = ["targets"]
     for c in checks:

@@ -32,3 +32,4 @@ TENANT_SEARCH_LIMIT_DEFAULT, TENANT_SEARCH_LIMIT_MAX = 50, 200
 SEARCH_PROJECT_IDS_MAX = 100
 # Contributor activity (memory-api.md "Get Contributor Activity").
 ACTIVITY_LIMIT_DEFAULT, ACTIVITY_LIMIT_MAX = 50, 200
+KNOWLEDGE_SUMMARY_MAX = 10_000  # promoted knowledge (insights promote, the MCP cairn_remember tool)

@@ -3,94 +3,24 @@
 Routes return plain dicts that FastAPI validates into these models and writes with
 ``response_model_exclude_unset=True``: a field the dict lacks is left out (the spec's "omitted when
 empty"), a field it holds as ``None`` is answered as ``null`` (``parentBranch``, ``abandonReason``).
+The models that another context's routes answer with too (recall's, which the agents context serves) live in
+``cairn.memory.service.models``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
-from pydantic import BaseModel
-
-from cairn.memory.domain.recall import View
-from cairn.memory.service.models import Milestone
+from cairn.memory.service.models import (
+    Branch,
+    BranchList,
+    LogEntry,
+    Merge,
+    MetadataSegment,
+    Milestone,
+    Page,
+    Project,
+    ProjectList,
+    Recall,
+)
 
 __all__ = ["Branch", "BranchList", "LogEntry", "Merge", "MetadataSegment", "Milestone", "Page", "Project",
            "ProjectList", "Recall"]
-
-BranchStatus = Literal["active", "abandoned", "merged"]
-Phase = Literal["observation", "thought", "action"]
-
-
-class Project(BaseModel):
-    projectId: str
-    tenantId: str
-    name: str
-    roadmap: str
-    milestoneCount: int
-    activeBranches: list[str]
-    createdAt: str
-    updatedAt: str
-
-
-class ProjectList(BaseModel):
-    projects: list[Project]
-
-
-class Branch(BaseModel):
-    projectId: str
-    branchName: str
-    parentBranch: str | None
-    purpose: str
-    status: BranchStatus
-    agentId: str
-    createdAt: str
-    abandonReason: str | None
-
-
-class BranchList(BaseModel):
-    branches: list[Branch]
-
-
-class Merge(BaseModel):
-    merged: bool
-    milestonesMerged: int
-    mergeMilestoneId: str
-    sourceBranchStatus: Literal["merged"]  # a merge always closes its source
-
-
-class LogEntry(BaseModel):
-    entryId: str
-    projectId: str
-    branchName: str
-    agentId: str
-    phase: Phase
-    sequenceNumber: int
-    createdAt: str
-    content: str | None = None  # in recall's log view; an append does not echo it
-
-
-class MetadataSegment(BaseModel):
-    segment: str
-    content: dict[str, Any]
-    updatedAt: str
-
-
-class Page(BaseModel):
-    limit: int
-    offset: int
-    returned: int
-    total: int
-
-
-class Recall(BaseModel):
-    """Every view's body: ``view`` and the fields that are not empty for it (overview: ``project`` and
-    ``branches``; branch: ``branches`` (the one), ``milestones``, ``page``; milestone: ``milestones`` (the
-    one); log: ``logEntries``, ``page``; metadata: ``metadata``)."""
-
-    project: Project | None = None
-    milestones: list[Milestone] | None = None
-    logEntries: list[LogEntry] | None = None
-    branches: list[Branch] | None = None
-    metadata: MetadataSegment | None = None
-    page: Page | None = None
-    view: View

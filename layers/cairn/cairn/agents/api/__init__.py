@@ -1,0 +1,1 @@
+"""The agents routes: recall (with the brief view) and the MCP server."""

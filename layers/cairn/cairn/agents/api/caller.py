@@ -1,0 +1,20 @@
+"""Who calls the MCP tools: set by the ``/mcp`` route for the request it serves, read by the tools (which the
+SDK runs in tasks and worker threads that inherit the request's context)."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from cairn.http.auth import Principal
+
+PROJECT_HEADER = "x-cairn-project"
+
+
+@dataclass(frozen=True)
+class Caller:
+    principal: Principal
+    project: str | None  # the x-cairn-project header, set by the installed MCP config
+
+
+current: ContextVar[Caller] = ContextVar("cairn_mcp_caller")

@@ -1,0 +1,1 @@
+"""Pure rules of the agents context: the token estimate and the brief's assembly."""

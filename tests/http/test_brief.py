@@ -1,0 +1,106 @@
+"""The brief view of recall, over HTTP (docs/agents.md, "The brief")."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from cairn.agents.domain.tokens import estimate
+from tests.http.helpers import create_branch, logged, ok, stored, url
+
+
+def brief(caller, project, **params):
+    return caller.get(url(project, "/recall"), params={"view": "brief", **params})
+
+
+def test_the_brief_of_a_branch_says_where_it_stands_within_the_default_budget(agent, project):
+    create_branch(agent, project, "feature/auth", purpose="JWT login for the API")
+    create_branch(agent, project, "feature/billing", purpose="Stripe invoices")
+    first = stored(agent, project, 1, branchName="feature/auth")
+    latest = stored(agent, project, 2, branchName="feature/auth", cumulativeProgress="login works, refresh next")
+    logged(agent, project, content="pytest: 3 failed in test_login", branchName="feature/auth")
+
+    body = ok(brief(agent, project, branch="feature/auth"))
+
+    assert set(body) == {"view", "brief", "tokens", "milestonesRecalled", "milestoneIds"}
+    assert body["view"] == "brief"
+    text = body["brief"]
+    assert "Purpose: JWT login for the API" in text
+    assert "login works, refresh next" in text
+    assert "contribution 1" in text
+    assert "contribution 2" in text
+    assert "`feature/billing`: Stripe invoices" in text
+    assert "Build it" in text
+    assert "pytest: 3 failed in test_login" in text
+    assert body["milestoneIds"] == [latest["milestoneId"], first["milestoneId"]]
+    assert body["milestonesRecalled"] == 2
+    assert body["tokens"] == estimate(text) <= 1_500
+
+
+def test_the_brief_stays_within_a_small_budget(agent, project):
+    for tag in range(3):
+        stored(agent, project, tag, cumulativeProgress="a long account of the work " * 1_500)
+    body = ok(brief(agent, project, tokens=100))
+    assert body["tokens"] == estimate(body["brief"]) <= 100
+    assert body["milestonesRecalled"] == len(body["milestoneIds"]) == 1
+
+
+def test_with_a_query_the_brief_adds_the_projects_best_hits(agent, project):
+    create_branch(agent, project, "feature/auth")
+    elsewhere = stored(agent, project, 1, thisContribution="rotated the JWT signing secret")
+    body = ok(brief(agent, project, branch="feature/auth", query="JWT signing secret"))
+    assert "rotated the JWT signing secret" in body["brief"]
+    assert body["milestoneIds"] == [elsewhere["milestoneId"]]
+
+
+def test_a_budget_outside_the_limits_is_a_clear_400(agent, project):
+    for tokens in (8_001, 99, "many"):
+        response = brief(agent, project, tokens=tokens)
+        assert response.status_code == 400, response.text
+        assert response.json()["error"]["field"] == "tokens"
+    assert ok(brief(agent, project, tokens=8_000))["tokens"] <= 8_000
+
+
+def test_an_unknown_branch_or_another_tenants_project_is_404(agent, caller, project):
+    assert brief(agent, project, branch="nope").status_code == 404
+    assert brief(caller(), project).status_code == 404
+
+
+def test_a_viewer_reads_the_brief(agent, caller, project):
+    viewer = caller(agent.tenant, roles=("viewer",))
+    assert ok(brief(viewer, project))["view"] == "brief"
+
+
+def test_the_other_views_answer_as_before(agent, project):
+    stored(agent, project, 1)
+    body = ok(agent.get(url(project, "/recall"), params={"view": "branch", "tokens": 5_000}))
+    assert body["view"] == "branch"
+    assert "brief" not in body
+    assert len(body["milestones"]) == 1
+
+
+@pytest.fixture
+def dynamodb_calls(aws):
+    from cairn.aws import clients
+
+    calls: Counter = Counter()
+
+    def note(model, **_):
+        calls.update([model.name])
+
+    events = clients.dynamodb().meta.events
+    events.register("before-call.dynamodb", note)
+    yield calls
+    events.unregister("before-call.dynamodb", note)
+
+
+def test_a_brief_costs_three_key_bound_queries(agent, project, dynamodb_calls):
+    create_branch(agent, project, "feature/auth")
+    for tag in range(12):
+        stored(agent, project, tag, branchName="feature/auth")
+        logged(agent, project, tag, branchName="feature/auth")
+    ok(brief(agent, project, branch="feature/auth"))  # the container learns the project's generation
+    dynamodb_calls.clear()
+    ok(brief(agent, project, branch="feature/auth"))
+    assert dynamodb_calls == Counter({"Query": 3})
