@@ -50,6 +50,10 @@ class Settings(BaseModel):
     # Timeout of each Jira / Slack HTTP call made by an intelligence action (seconds).
     integration_timeout_seconds: float = 10.0
 
+    # Task runs (docs/task-engine.md): the model runner, Bedrock in AWS (the task-run worker's environment), else
+    # the local runner, which needs no model.
+    task_model_runner: Literal["local", "bedrock"] = "local"
+
     # Search (docs/search.md): decoded index segments kept per container, and when to merge them.
     search_segment_cache_bytes: int = 256 * 1024 * 1024
     search_max_segments: int = 8
