@@ -10,7 +10,7 @@ from botocore.stub import Stubber
 from cairn.core.errors import InvalidInput
 from cairn.tasks.adapters.bedrock_runner import SYSTEM_PROMPT, BedrockRunner
 from cairn.tasks.adapters.local_runner import HEADER, LocalRunner
-from cairn.tasks.adapters.runner import InputFile, ModelFailure
+from cairn.tasks.adapters.port import InputFile, ModelFailure
 from cairn.tasks.domain.models import catalog
 
 LIST = InputFile("list.md", b"# Auth flow\n\n- [x] Login form\n- [ ] Callback validation\n- [ ] Token refresh\n")

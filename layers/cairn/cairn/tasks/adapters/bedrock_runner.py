@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cairn.tasks.adapters.runner import InputFile, ModelFailure, ModelOutput, text_of
+from cairn.tasks.adapters.port import InputFile, ModelFailure, ModelOutput, text_of
 from cairn.tasks.domain.models import Model
 
 TEMPERATURE = 0.2

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from cairn.tasks.adapters.runner import InputFile, ModelOutput, text_of
+from cairn.tasks.adapters.port import InputFile, ModelOutput, text_of
 from cairn.tasks.domain.models import Model
 
 _TERM = re.compile(r"[A-Za-z0-9_]{4,}")

@@ -1,39 +1,10 @@
-"""The ``ModelRunner`` port: a task run's model call, behind which sit Amazon Bedrock (Converse) and the local
-runner (the default in the dev server and the tests), chosen by ``CAIRN_TASK_MODEL_RUNNER``."""
+"""Picks the ``ModelRunner`` (cairn.tasks.adapters.port) by ``CAIRN_TASK_MODEL_RUNNER``: Bedrock in AWS (set on the
+task-run worker in template.yaml), else the local runner, which needs no model."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
-
 from cairn.core.settings import get_settings
-from cairn.tasks.domain.models import Model
-
-
-class ModelFailure(Exception):
-    """The model call failed; the run's state machine retries it with backoff, then settles the run failed.
-    The worker lets it propagate: its class name is the ``errorType`` the state machine's Retry names."""
-
-
-@dataclass(frozen=True)
-class InputFile:
-    name: str
-    content: bytes
-
-
-@dataclass(frozen=True)
-class ModelOutput:
-    text: str
-    runner: str  # which runner answered, for the run's log
-    output_tokens: int
-
-
-class ModelRunner(Protocol):
-    name: str
-
-    def run(self, model: Model, prompt: str, files: list[InputFile]) -> ModelOutput:
-        """The model's answer to ``prompt`` over ``files``; raises ModelFailure."""
-        ...
+from cairn.tasks.adapters.port import ModelRunner
 
 
 def runner() -> ModelRunner:
@@ -44,11 +15,3 @@ def runner() -> ModelRunner:
     from cairn.tasks.adapters.local_runner import LocalRunner
 
     return LocalRunner()
-
-
-def text_of(file: InputFile) -> str:
-    """A file's text; a file that is not UTF-8 cannot be given to a model as text."""
-    try:
-        return file.content.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ModelFailure(f"input {file.name} is not UTF-8 text") from None
