@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from cairn_local import handlers, template
+from cairn_local.forge import local_task_engine_environment
 from cairn_local.resolve import ACCOUNT, REGION, LocalNames, function_name_from_arn
 from cairn_local.tokens import local_jwt_environment
 
@@ -48,6 +49,7 @@ def use_emulator_environment(jwt_secret: str) -> None:
     os.environ.update(LocalNames().environment())
     os.environ["CAIRN_JWT_SECRET"] = jwt_secret
     os.environ.update(local_jwt_environment())
+    os.environ.update(local_task_engine_environment())
     os.environ.update({"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING",
                        "POWERTOOLS_METRICS_NAMESPACE": "Cairn", "POWERTOOLS_SERVICE_NAME": "cairn"})
 
