@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -100,7 +101,7 @@ def test_http_events_match_a_route_of_their_function(path: Path) -> None:
     assert route is not None, f"{path.name}: {event['routeKey']} is not a route of {function.logical_id}"
     assert route.pattern.match(event["rawPath"])
     assert Gateway().route(method, event["rawPath"]) == function.logical_id
-    placeholders = [name for name in ("id", "name", "segment") if f"{{{name}}}" in route_path]
+    placeholders = re.findall(r"\{([^}+]+)\+?\}", route_path)
     assert sorted(event.get("pathParameters", {})) == sorted(placeholders)
 
 
@@ -308,3 +309,10 @@ def test_project_purge_event_purges_a_deleting_project(aws: dict[str, str]) -> N
     assert table().query(project_pk(tenant, project_id)).items == []
     assert _invoke("ProjectPurgeFunction", event)["done"] is True  # repeating a finished purge is harmless
 
+
+
+def test_task_runs_event_lists_the_model_catalog(aws: dict[str, str]) -> None:
+    response = _invoke("TaskRunsFunction", _load("task_runs"))
+
+    assert response["statusCode"] == 200
+    assert [model["id"] for model in _json(response)["models"]] == ["strict light", "strict pro"]

@@ -12,7 +12,7 @@ from cairn.http.errors import ErrorBody
 from cairn_local import contract
 
 ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
-PUBLIC = {("GET", "/healthz"), ("GET", "/api/v1/health")}
+PUBLIC = {("GET", "/healthz"), ("GET", "/api/v1/health"), ("GET", "/v1/models")}
 WRITES = ("/projects", "/store", "/log", "/merge", "/branches", "/abandon", "/promote", "/metrics", "/contributors",
           "/action")
 

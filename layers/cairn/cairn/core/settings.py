@@ -29,6 +29,7 @@ class Settings(BaseModel):
     table_name: str = Field(min_length=1)
     bucket_name: str = Field(min_length=1)
     purge_state_machine_arn: str = Field(min_length=1)
+    task_run_state_machine_arn: str = Field(min_length=1)
 
     jwt_algorithm: Literal["HS256", "RS256"]
     jwt_issuer: str = Field(min_length=1)

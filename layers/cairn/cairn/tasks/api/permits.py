@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from cairn.core.errors import Unauthenticated
+from cairn.http.auth import register_credential_check
 from cairn.tasks.service import permits
 from cairn.tasks.service.permits import Permit
 
@@ -24,6 +25,9 @@ def bearer(request: Request) -> str:
 
 def _permit(request: Request) -> Permit:
     return permits.verify(bearer(request))
+
+
+register_credential_check(_permit)  # checked before the body is parsed; documented as bearer auth (401/403)
 
 
 TaskPermit = Annotated[Permit, Depends(_permit)]

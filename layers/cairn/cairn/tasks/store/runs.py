@@ -8,9 +8,10 @@ from typing import Any
 from cairn.aws import clients
 from cairn.aws.entity import Entity, declare, update_expression
 from cairn.aws.keys import escape
-from cairn.aws.table import ConditionFailed, table
+from cairn.aws.table import ConditionFailed, TransactionCancelled, table
 from cairn.core.settings import get_settings
 from cairn.tasks.domain.runs import RunStatus
+from cairn.tasks.store.installations import INSTALLATION_SK, installation_pk
 
 RUN_SK = "RUN"
 RUN = declare(Entity("task run", pk="T#{t}#RUN#{runId}", sk=RUN_SK,
@@ -53,28 +54,37 @@ def get(installation: str, run_id: str) -> dict[str, Any] | None:
     return table().get(run_pk(installation, run_id), RUN_SK)
 
 
-def claim(installation: str, run_id: str, fields: dict[str, Any], *, usage_sort_key: str) -> bool:
-    """``created`` -> ``queued`` with ``fields``, once: a second start (also a racing one) gets False. The
-    started run enters the installation's usage index."""
-    assignments = {**fields, "status": RunStatus.QUEUED.value, "GSI1PK": usage_pk(installation),
-                   "GSI1SK": usage_sort_key}
-    expression, names, values = update_expression(assignments)
-    names["#status"] = "status"
+class StartRefused(Exception):
+    """A start whose transaction was cancelled: the run was started already, or the credits do not cover it."""
+
+    def __init__(self, *, already_started: bool) -> None:
+        super().__init__("already started" if already_started else "insufficient credits")
+        self.already_started = already_started
+
+
+def start(installation: str, run_id: str, fields: dict[str, Any], *, credits: int, usage_sort_key: str) -> None:
+    """``created`` -> ``queued`` with ``fields`` and the installation's debit of ``credits``, in one transaction:
+    both or neither. Of concurrent starts one wins; a run started already, or credits that do not cover the run,
+    cancel it (StartRefused says which). The started run enters the installation's usage index."""
+    db = table()
+    expression, names, values = update_expression(
+        {**fields, "status": RunStatus.QUEUED.value, "GSI1PK": usage_pk(installation), "GSI1SK": usage_sort_key})
+    names["#state"] = "status"
     values[":created"] = RunStatus.CREATED.value
     try:
-        table().update(run_pk(installation, run_id), RUN_SK, expression, condition="#status = :created",
-                       names=names, values=values)
-    except ConditionFailed:
-        return False
-    return True
-
-
-def unclaim(installation: str, run_id: str, updated_at: str) -> None:
-    """A claim whose debit failed: back to ``created`` and out of the usage index, as if never started."""
-    expression, names, values = update_expression(
-        {"status": RunStatus.CREATED.value, "updatedAt": updated_at},
-        remove=("GSI1PK", "GSI1SK", "estimatedInputTokens", "credits", "startedAt"))
-    table().update(run_pk(installation, run_id), RUN_SK, expression, names=names, values=values)
+        db.transact([
+            db.update_op(run_pk(installation, run_id), RUN_SK, expression, condition="#state = :created",
+                         names=names, values=values),
+            db.update_op(installation_pk(installation), INSTALLATION_SK, "SET #c = #c - :n",
+                         condition="attribute_exists(PK) AND #c >= :n", names={"#c": "credits"},
+                         values={":n": credits}),
+        ])
+    except TransactionCancelled as cancelled:
+        if cancelled.failed(0):
+            raise StartRefused(already_started=True) from cancelled
+        if cancelled.failed(1):
+            raise StartRefused(already_started=False) from cancelled
+        raise
 
 
 def set_fields(installation: str, run_id: str, fields: dict[str, Any], *, unless_settled: bool = True,
@@ -153,11 +163,20 @@ def write(key: str, body: bytes, content_type: str) -> None:
     clients.s3().put_object(Bucket=get_settings().bucket_name, Key=key, Body=body, ContentType=content_type)
 
 
-def mark_refunded(installation: str, run_id: str) -> bool:
-    """Sets ``refunded`` once: True for the one caller that may give the run's credits back."""
+def refund(installation: str, run_id: str, credits: int) -> bool:
+    """Gives a failed run's ``credits`` back to the installation and marks the run ``refunded``, in one
+    transaction that only the first caller wins: True for it, False once refunded (or not failed)."""
+    db = table()
     try:
-        table().update(run_pk(installation, run_id), RUN_SK, "SET refunded = :yes",
-                       condition="attribute_not_exists(refunded)", values={":yes": True})
-    except ConditionFailed:
-        return False
+        db.transact([
+            db.update_op(run_pk(installation, run_id), RUN_SK, "SET refunded = :yes",
+                         condition="attribute_not_exists(refunded) AND #state = :failed", names={"#state": "status"},
+                         values={":yes": True, ":failed": RunStatus.FAILED.value}),
+            db.update_op(installation_pk(installation), INSTALLATION_SK, "SET #c = #c + :n",
+                         condition="attribute_exists(PK)", names={"#c": "credits"}, values={":n": credits}),
+        ])
+    except TransactionCancelled as cancelled:
+        if cancelled.failed(0):
+            return False
+        raise
     return True

@@ -1,0 +1,7 @@
+"""Route group: project indexes."""
+
+from cairn.http.app import create_app, lambda_handler
+from cairn.tasks.api import indexes
+
+app = create_app("Cairn project indexes", indexes.router, detail_errors=True)
+handler = lambda_handler(app, "project-indexes")
