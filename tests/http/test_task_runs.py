@@ -52,7 +52,10 @@ def test_init_binds_a_run_and_answers_a_presigned_upload_for_list_md_by_default(
 
     assert init["ok"] is True
     assert set(init["uploads"]) == {"list.md"}
-    assert init["uploads"]["list.md"].startswith("https://")
+    upload = init["uploads"]["list.md"]
+    assert upload.startswith("https://")
+    assert "X-Amz-Algorithm=AWS4-HMAC-SHA256" in upload  # SigV4, valid for 15 minutes
+    assert "X-Amz-Expires=900" in upload
     assert init["prefix"].endswith(f"/runs/{init['runId']}/inputs/")
     assert init["bucket"]
     status = caller.get(f"/v1/tasks/{init['runId']}").json()
