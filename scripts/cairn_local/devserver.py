@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 from cairn_local.emulator import aws_environment, install_patches, provision
+from cairn_local.forge import DEV_KEY_PATH, LOCAL_APP_ID, LocalForge
 from cairn_local.resolve import LocalNames
 from cairn_local.streams import StreamPoller
 from cairn_local.tokens import STATE_DIR, mint
@@ -58,6 +59,14 @@ def _banner(port: int, emulator: str, restored: int) -> str:
     ])
 
 
+def _start_local_forge() -> None:
+    """Forge tokens for the task engine: a JWKS on 127.0.0.1 whose key ``python -m cairn_local.forge`` signs with
+    (unless CAIRN_FORGE_JWKS_URL names another issuer)."""
+    forge = LocalForge(os.environ.get("CAIRN_FORGE_APP_ID") or LOCAL_APP_ID, DEV_KEY_PATH)
+    os.environ["CAIRN_FORGE_JWKS_URL"] = forge.jwks_url
+    os.environ["CAIRN_FORGE_APP_ID"] = forge.app_id
+
+
 def _exit_on_sigterm(signum: int, frame: Any) -> None:
     raise SystemExit(0)
 
@@ -78,6 +87,8 @@ def main() -> None:
     external = os.environ.get("AWS_ENDPOINT_URL")
     server = None if external else _start_embedded_moto()
     names = LocalNames()
+    if not os.environ.get("CAIRN_FORGE_JWKS_URL"):
+        _start_local_forge()  # its server thread is a daemon: it lives as long as the dev server
     os.environ.update(provision(names))
     durability = None if external else Durability(STATE_DIR, names)
     restored = durability.open() if durability else 0

@@ -693,7 +693,7 @@ def provision(names: LocalNames) -> dict[str, str]:
     if names.bucket not in {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}:
         s3.create_bucket(Bucket=names.bucket)
 
-    environment = {**names.environment(), **local_jwt_environment()}
+    environment = {**names.environment(), **local_jwt_environment(), **local_task_engine_environment()}
     sfn = boto3.client("stepfunctions", region_name=REGION)
     existing_machines = {machine["name"]: machine["stateMachineArn"]
                          for machine in sfn.list_state_machines()["stateMachines"]}

@@ -5,6 +5,7 @@ and the dev server (docs/task-engine.md, "Local Forge")."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import secrets
@@ -12,6 +13,7 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from cairn_local.tokens import STATE_DIR
@@ -44,12 +46,19 @@ class LocalForge:
     """Publishes its keys at ``jwks_url`` and mints invocation tokens; ``rotate()`` adds a key with a new kid (the
     old one stays published), ``fetches`` counts the JWKS requests served."""
 
-    def __init__(self, app_id: str = LOCAL_APP_ID) -> None:
+    def __init__(self, app_id: str = LOCAL_APP_ID, key_path: Path | None = None, serve: bool = True) -> None:
+        """``key_path``: the signing key is kept there (PEM), so another process (``python -m cairn_local.forge``)
+        mints tokens the dev server's JWKS verifies."""
         self.app_id = app_id
         self.fetches = 0
         self._keys: list[tuple[str, Any]] = []
         self._published: set[str] = set()
-        self.rotate()
+        if key_path is None:
+            self.rotate()
+        else:
+            self._add(_stored_key(key_path), publish=True)
+        if not serve:
+            return
         forge = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -73,8 +82,14 @@ class LocalForge:
         """A new signing key; unpublished ones sign tokens whose kid the JWKS does not know."""
         from cryptography.hazmat.primitives.asymmetric import rsa
 
-        kid = uuid.uuid4().hex
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        return self._add(rsa.generate_private_key(public_exponent=65537, key_size=2048), publish)
+
+    def _add(self, key: Any, publish: bool) -> str:
+        from cryptography.hazmat.primitives import serialization
+
+        public = key.public_key().public_bytes(serialization.Encoding.DER,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo)
+        kid = hashlib.sha256(public).hexdigest()[:32]  # the same key has the same kid in every process
         self._keys.append((kid, key))
         if publish:
             self._published.add(kid)
@@ -113,14 +128,31 @@ class LocalForge:
         self._server.server_close()
 
 
+def _stored_key(path: Path) -> Any:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    if not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+        path.chmod(0o600)
+    return serialization.load_pem_private_key(path.read_bytes(), password=None)
+
+
+DEV_KEY_PATH = STATE_DIR / "forge-key.pem"
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Serve a local Forge JWKS and print a token for it.")
+    parser = argparse.ArgumentParser(description="Print a Forge invocation token that the dev server's local Forge "
+                                                 "JWKS verifies (make dev started it).")
     parser.add_argument("--installation", default="ari:cloud:ecosystem::installation/local")
+    parser.add_argument("--principal", default="user-1")
+    parser.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
     args = parser.parse_args()
-    forge = LocalForge()
-    print(f"CAIRN_FORGE_JWKS_URL={forge.jwks_url}\nCAIRN_FORGE_APP_ID={forge.app_id}", flush=True)
-    print(forge.token(args.installation, ttl_seconds=3600), flush=True)
-    threading.Event().wait()
+    forge = LocalForge(os.environ.get("CAIRN_FORGE_APP_ID") or LOCAL_APP_ID, DEV_KEY_PATH, serve=False)
+    print(forge.token(args.installation, principal=args.principal, ttl_seconds=args.ttl))
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ def test_functions_and_their_routes() -> None:
     assert set(functions) == {"MemoryProjectsFunction", "MemoryContextFunction", "MemoryInsightsFunction",
                               "ContributorsFunction", "PlatformFunction", "ProjectPurgeFunction",
                               "SearchIndexerFunction", "TaskRunsFunction", "ProjectIndexesFunction",
-                              "TaskRunFunction"}
+                              "TaskRunFunction", "TaskAccessFunction", "TaskActivityFunction"}
     for function in functions.values():
         assert function.module_path.is_file(), function.module_path
         assert function.module_path.is_relative_to(ROOT / "functions")

@@ -12,7 +12,10 @@ from cairn.http.errors import ErrorBody
 from cairn_local import contract
 
 ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
-PUBLIC = {("GET", "/healthz"), ("GET", "/api/v1/health"), ("GET", "/v1/models")}
+# No bearer token: health, the catalog, the launcher page, the launch exchange (the one-time code in its body is the
+# credential) and the disabled telemetry route.
+PUBLIC = {("GET", "/healthz"), ("GET", "/api/v1/health"), ("GET", "/v1/models"), ("GET", "/v1/launch"),
+          ("POST", "/v1/security/launch-exchange"), ("POST", "/v1/jira/telemetry/events")}
 WRITES = ("/projects", "/store", "/log", "/merge", "/branches", "/abandon", "/promote", "/metrics", "/contributors",
           "/action")
 
@@ -50,7 +53,8 @@ def test_every_route_documents_its_common_errors(document):
 def _no_input(method: str, path: str) -> set[str]:
     """Routes that read no parameter and no body cannot answer 400."""
     return {"400"} if (method, path) in {("GET", "/api/v1/memory/projects"),
-                                          ("GET", "/api/v1/memory/contributors")} else set()
+                                          ("GET", "/api/v1/memory/contributors"),
+                                          ("GET", "/v1/tasks/context")} else set()
 
 
 def test_only_a_reused_idempotency_key_is_a_422(document):

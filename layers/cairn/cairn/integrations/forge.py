@@ -41,14 +41,16 @@ class _Keys:
         self.url = ""
         self.keys: dict[str, Any] = {}
         self.fetched_at = float("-inf")
+        self.refreshed_at = float("-inf")  # the last fetch an unknown kid caused
         self.lock = threading.Lock()
 
     def key(self, url: str, kid: str) -> Any:
         with self.lock:
             now = time.monotonic()
-            stale = url != self.url or now - self.fetched_at > MAX_AGE_SECONDS
-            if stale or (kid not in self.keys and now - self.fetched_at >= REFRESH_SECONDS):
+            if url != self.url or now - self.fetched_at > MAX_AGE_SECONDS:
                 self.keys, self.url, self.fetched_at = _fetch(url), url, now
+            elif kid not in self.keys and now - self.refreshed_at >= REFRESH_SECONDS:
+                self.keys, self.fetched_at, self.refreshed_at = _fetch(url), now, now
             found = self.keys.get(kid)
         if found is None:
             raise Unauthenticated("the Forge token is signed with an unknown key")

@@ -18,7 +18,8 @@ PERMIT_SECONDS = 24 * 3600
 MIN_LAUNCH_DAYS, MAX_LAUNCH_DAYS = 1, 14
 DEFAULT_LAUNCH_DAYS = MAX_LAUNCH_DAYS
 # Jira project ids and keys, issue keys ("AUTH", "10001", "AUTH-128"): one URL-safe segment.
-_TASK_IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
+TASK_IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
+_TASK_IDENTIFIER = re.compile(TASK_IDENTIFIER_PATTERN)
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
 
 
