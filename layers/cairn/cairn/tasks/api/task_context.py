@@ -7,21 +7,41 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from cairn.http.auth import register_credential_check
 from cairn.http.body import JSONRoute
 from cairn.http.fields import RequestModel
 from cairn.tasks.api.forge import REQUEST_KEY_HEADER, JiraRequest, forge_caller, rotate
 from cairn.tasks.api.permits import TaskPermit, bearer
+from cairn.tasks.domain import activity as rules
 from cairn.tasks.domain.credentials import TASK_IDENTIFIER_PATTERN
-from cairn.tasks.service import launch, permits, progress
+from cairn.tasks.service import activity, launch, permits, progress
 
 router = APIRouter(prefix="/v1/tasks", route_class=JSONRoute, tags=["tasks"])
 
 _Line = Annotated[str, Field(max_length=2000)]
 _Lines = Annotated[list[_Line], Field(max_length=200)]
 _TaskId = Annotated[str, Path(pattern=TASK_IDENTIFIER_PATTERN)]
+
+
+_Count = Annotated[int, Field(ge=0, le=100_000_000)]
+
+
+class ActivitySnapshot(RequestModel):
+    windowStartedAt: AwareDatetime
+    windowEndedAt: AwareDatetime
+    taskStartedAt: AwareDatetime | None = None
+    taskAgeMinutes: _Count | None = None
+    humanActiveMs: _Count = 0
+    locAdded: _Count | None = None
+    locRemoved: _Count | None = None
+    locTotal: _Count | None = None
+    changedFiles: Annotated[list[Annotated[str, Field(max_length=1000)]], Field(max_length=1000)] = []
+    changedFilesCount: _Count | None = None
+    architectureChange: bool = False
+    logicChange: bool = False
+    specificationUiChange: bool = False
 
 
 class Progress(RequestModel):
@@ -71,3 +91,15 @@ def read_progress(taskId: _TaskId, response: Response,  # noqa: N803 - the spec'
         reader.require(project_id=projectId, task_id=taskId)
         installation = reader.installation
     return {"ok": True, "progress": progress.read(installation, projectId, taskId)}
+
+
+@router.post("/activity-snapshot")
+def activity_snapshot(body: ActivitySnapshot, permit: TaskPermit) -> dict[str, Any]:
+    signals = rules.Signals(
+        human_active_ms=body.humanActiveMs,
+        loc_changed=rules.loc_changed(body.locAdded, body.locRemoved, body.locTotal),
+        changed_files=len(body.changedFiles) if body.changedFilesCount is None else body.changedFilesCount,
+        architecture_change=body.architectureChange, logic_change=body.logicChange,
+        specification_ui_change=body.specificationUiChange)
+    fields = body.model_dump(mode="json", exclude_none=True, exclude={"windowStartedAt", "windowEndedAt"})
+    return activity.record(permit, activity.Snapshot(body.windowStartedAt, body.windowEndedAt, fields, signals))
