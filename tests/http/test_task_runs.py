@@ -32,7 +32,7 @@ def _upload(init: dict[str, Any], name: str = "list.md", body: bytes = LIST) -> 
 
 
 def _settled(caller: PermitCaller, run_id: str) -> dict[str, Any]:
-    for _ in range(300):
+    for _ in range(600):  # at most 30 s: a failing model alone waits 3 s between its attempts
         status = caller.get(f"/v1/tasks/{run_id}").json()["status"]
         if status["status"] in SETTLED:
             return status
