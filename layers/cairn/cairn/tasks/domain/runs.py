@@ -28,8 +28,6 @@ class RunStatus(StrEnum):
     FAILED = "failed"
 
 
-SETTLED = (RunStatus.SUCCEEDED, RunStatus.FAILED)
-
 
 def file_names(files: Sequence[str] | None) -> list[str]:
     """The run's upload names (``list.md`` when none are given), validated: 400 naming ``files`` otherwise."""
