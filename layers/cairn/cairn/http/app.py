@@ -21,7 +21,8 @@ class CairnApp(FastAPI):
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
-            self.openapi_schema = openapi.publish(super().openapi(), self.routes)
+            self.openapi_schema = openapi.publish(super().openapi(), self.routes,
+                                                  bool(getattr(self.state, "detail_errors", False)))
         return self.openapi_schema
 
 

@@ -88,6 +88,19 @@ class ErrorBody(BaseModel):
     correlationId: str  # noqa: N815 - the wire name
 
 
+class DetailProblem(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class DetailBody(BaseModel):
+    """The body of every 4xx and 5xx answer of an app built with ``detail_errors`` (the task engine, as FastAPI
+    answers): a message, or the list of a request's validation problems."""
+
+    detail: str | list[DetailProblem]
+
+
 def status_of(error: CairnError) -> int:
     return next(STATUS[cls] for cls in type(error).__mro__ if cls in STATUS)
 

@@ -47,6 +47,8 @@ def report_metrics(body: InstanceMetrics, jira: JiraCaller, response: Response) 
     return {"ok": True}
 
 
-@router.post("/v1/jira/telemetry/events")
+@router.post("/v1/jira/telemetry/events", responses={410: {
+    "description": "Always: the route is disabled", "content": {"application/json": {"schema": {
+        "$ref": "#/components/schemas/DetailBody"}}}}})
 def telemetry_events() -> dict[str, Any]:
     raise Gone(TELEMETRY_DISABLED)
