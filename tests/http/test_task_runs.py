@@ -180,8 +180,9 @@ def test_insufficient_credits_is_402_with_nothing_debited_and_the_run_startable_
     assert available_credits(caller) == 0
 
 
-def test_a_model_that_keeps_failing_is_retried_then_the_run_fails_and_is_refunded(task_caller):
-    caller = task_caller()
+def test_a_model_that_keeps_failing_is_retried_then_the_run_fails_and_is_refunded(task_caller, jira):
+    app = jira()
+    caller = task_caller(installation=app.installation)
     before = available_credits(caller)
     init = _init(caller)
     _upload(init, body=b"\xff\xfe not text")
@@ -193,10 +194,13 @@ def test_a_model_that_keeps_failing_is_retried_then_the_run_fails_and_is_refunde
     assert status["error"] == "input list.md is not UTF-8 text"
     assert "resultZipUrl" not in status
     logs = caller.get(f"/v1/tasks/{init['runId']}/logs").text
-    assert [line for line in logs.splitlines() if "attempt" in line and "failed" in line].__len__() == 3
+    assert len([line for line in logs.splitlines() if "attempt" in line and "failed" in line]) == 3
     assert "refunded 13 credits" in logs
     assert available_credits(caller) == before
     assert caller.get(f"/v1/tasks/{init['runId']}/output").status_code == 404
+    usage = app.get("/v1/jira/usage").json()
+    assert [(row["runId"], row["status"], row["credits"]) for row in usage["items"]] == [
+        (init["runId"], "failed", 0)]  # the usage row is net of the refund
 
 
 def test_every_run_route_rejects_a_permit_of_another_task_or_project(task_caller):
