@@ -255,3 +255,21 @@ def test_secrets_are_not_stored_in_clear(jira, aws):
     assert key not in dump
     assert code not in dump
     assert app.key not in dump
+
+
+def test_an_unreachable_jwks_is_a_502_not_a_pass(http, forge, monkeypatch):
+    from cairn.core.settings import get_settings
+
+    monkeypatch.setenv("CAIRN_FORGE_JWKS_URL", "http://127.0.0.1:9/jwks.json")
+    get_settings.cache_clear()
+    response = _request_key(http, forge.token("inst-a"))
+    assert response.status_code == 502
+    assert "Forge JWKS" in response.json()["detail"]
+
+
+def test_a_permit_minted_for_one_installation_reaches_only_its_own_context(jira, http):
+    owner = jira()
+    _link(owner)  # saves AUTH/AUTH-128's context for the owner's installation
+    stranger_permit = jira().post("/v1/security/task-permit", json={"projectId": "AUTH", "taskId": "AUTH-128"})
+    context = http.get("/v1/tasks/context", headers={"Authorization": f"Bearer {stranger_permit.json()['permit']}"})
+    assert context.status_code == 404
