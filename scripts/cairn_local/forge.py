@@ -8,7 +8,6 @@ import argparse
 import hashlib
 import json
 import os
-import secrets
 import threading
 import time
 import uuid
@@ -16,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from cairn_local.tokens import STATE_DIR
+from cairn_local.tokens import STATE_DIR, state_secret
 
 FORGE_ISSUER = "forge/invocation-token"
 LOCAL_APP_ID = "ari:cloud:ecosystem::app/cairn-local"
@@ -27,19 +26,10 @@ def local_task_engine_environment() -> dict[str, str]:
     else a per-checkout random key in .cairn-local/), the Forge app id, and a JWKS URL (the environment's, else
     one that refuses every token until a LocalForge is started)."""
     return {
-        "CAIRN_PERMIT_SIGNING_KEY": os.environ.get("CAIRN_PERMIT_SIGNING_KEY") or _state_secret("permit-key"),
+        "CAIRN_PERMIT_SIGNING_KEY": os.environ.get("CAIRN_PERMIT_SIGNING_KEY") or state_secret("permit-key"),
         "CAIRN_FORGE_APP_ID": os.environ.get("CAIRN_FORGE_APP_ID") or LOCAL_APP_ID,
         "CAIRN_FORGE_JWKS_URL": os.environ.get("CAIRN_FORGE_JWKS_URL") or "http://127.0.0.1:9/no-local-forge",
     }
-
-
-def _state_secret(name: str) -> str:
-    path = STATE_DIR / name
-    if not path.exists():
-        STATE_DIR.mkdir(exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
 
 
 class LocalForge:
