@@ -316,3 +316,14 @@ def test_task_runs_event_lists_the_model_catalog(aws: dict[str, str]) -> None:
 
     assert response["statusCode"] == 200
     assert [model["id"] for model in _json(response)["models"]] == ["strict light", "strict pro"]
+
+
+def test_project_indexes_event_queries_the_permits_project_index(aws: dict[str, str]) -> None:
+    from tests.tasks_helpers import mint_permit, register_installation
+
+    installation = "ari:cloud:ecosystem::installation/events"
+    register_installation(installation)
+    response = _invoke("ProjectIndexesFunction", _load("project_indexes", mint_permit(installation, "AUTH", "AUTH-1")))
+
+    assert response["statusCode"] == 200
+    assert _json(response) == {"ok": True, "updatedAt": None, "matches": {}}
