@@ -273,3 +273,18 @@ def test_a_permit_minted_for_one_installation_reaches_only_its_own_context(jira,
     stranger_permit = jira().post("/v1/security/task-permit", json={"projectId": "AUTH", "taskId": "AUTH-128"})
     context = http.get("/v1/tasks/context", headers={"Authorization": f"Bearer {stranger_permit.json()['permit']}"})
     assert context.status_code == 404
+
+
+def test_keys_codes_and_permits_never_reach_the_logs(jira, http, capsys, caplog):
+    app = jira()
+    key = app.request_key()
+    link = _link(app)
+    http.get("/v1/launch", params={"p": "AUTH", "t": "AUTH-128", "c": link["launchCode"]})
+    permit = _exchange(http, link["launchCode"]).json()["permit"]
+    _exchange(http, link["launchCode"])  # a refused replay is logged too
+    http.get("/v1/tasks/context", headers={"Authorization": f"Bearer {permit}"})
+    captured = capsys.readouterr()
+    logged = captured.out + captured.err + caplog.text
+    assert "request handled" in logged  # the access log did run
+    for secret in (key, app.key, link["launchCode"], permit, app.token):
+        assert secret not in logged
