@@ -26,6 +26,8 @@ def test_a_snapshot_is_stored_with_the_published_formula(task_caller):
 @pytest.mark.parametrize(("changes", "expected"), [
     ({"humanActiveMs": 0, "locAdded": None, "locRemoved": None, "locTotal": 100, "changedFilesCount": None,
       "changedFiles": ["a", "b", "c"], "logicChange": False}, 27),  # 0.18 * 100 + 3 * 3
+    ({"humanActiveMs": 0, "locAdded": 25, "locRemoved": 0, "changedFilesCount": 0, "logicChange": False},
+     5),  # 0.18 * 25 = 4.5: half up
     ({"humanActiveMs": 60000, "locAdded": 0, "locRemoved": 0, "changedFilesCount": 0, "logicChange": False,
       "architectureChange": True, "specificationUiChange": True}, 36),  # 1.8 + 24 + 10 = 35.8
 ])
