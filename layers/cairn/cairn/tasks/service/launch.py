@@ -35,15 +35,17 @@ class ExchangedPermit:
 def mint_code(caller: Installation, project_id: str, task_id: str, *, expiration_days: int | None,
               user_account_id: str | None, jira_context: Any, initial_tai: Any) -> LaunchCode:
     days = launch_days(expiration_days)
+    context = None
     if jira_context is not None or initial_tai is not None:
         document = {"context": jira_context, "initialTai": initial_tai,
                     "updatedAt": clock.timestamp(clock.now())}
-        task_documents.put(caller.installation_id, project_id, task_id, task_documents.CONTEXT_SK, document)
+        context = task_documents.item(caller.installation_id, project_id, task_id, task_documents.CONTEXT_SK,
+                                      document)
     code = new_secret(LAUNCH_CODE_PREFIX)
     expires = int(clock.now().timestamp()) + days * _DAY
     binding = {"installation": caller.installation_id, "cloudId": caller.cloud_id, "projectId": project_id,
                "taskId": task_id, "principal": caller.principal, "userAccountId": user_account_id}
-    credentials.put_launch_code(digest(code), binding, expires)
+    credentials.put_launch_code(digest(code), binding, expires, context)
     return LaunchCode(code, expires)
 
 

@@ -49,9 +49,15 @@ def rotate_request_key(installation: str, principal: str, presented_digest: str,
     return True
 
 
-def put_launch_code(code_digest: str, binding: dict[str, Any], expires_at: int) -> None:
-    table().put({"PK": launch_code_pk(code_digest), "SK": LAUNCH_CODE_SK, "entity": LAUNCH_CODE.name,
-                 **binding, "expiresAt": expires_at}, condition="attribute_not_exists(PK)")
+def put_launch_code(code_digest: str, binding: dict[str, Any], expires_at: int,
+                    context: dict[str, Any] | None = None) -> None:
+    """The code, and the task's context item when given, in one transaction: both or neither."""
+    code = {"PK": launch_code_pk(code_digest), "SK": LAUNCH_CODE_SK, "entity": LAUNCH_CODE.name, **binding,
+            "expiresAt": expires_at}
+    operations = [table().put_op(code, "attribute_not_exists(PK)")]
+    if context is not None:
+        operations.append(table().put_op(context))
+    table().transact(operations)
 
 
 def use_launch_code(code_digest: str, project_id: str, task_id: str, now: int) -> tuple[dict[str, Any] | None, bool]:

@@ -20,9 +20,13 @@ def task_pk(installation: str, project_id: str, task_id: str) -> str:
     return f"T#{escape(installation)}#TASK#{escape(project_id)}#{escape(task_id)}"
 
 
-def put(installation: str, project_id: str, task_id: str, sk: str, document: dict[str, Any]) -> None:
+def item(installation: str, project_id: str, task_id: str, sk: str, document: dict[str, Any]) -> dict[str, Any]:
     entity = TASK_CONTEXT if sk == CONTEXT_SK else TASK_PROGRESS
-    table().put({"PK": task_pk(installation, project_id, task_id), "SK": sk, "entity": entity.name, **document})
+    return {"PK": task_pk(installation, project_id, task_id), "SK": sk, "entity": entity.name, **document}
+
+
+def put(installation: str, project_id: str, task_id: str, sk: str, document: dict[str, Any]) -> None:
+    table().put(item(installation, project_id, task_id, sk, document))
 
 
 def get(installation: str, project_id: str, task_id: str, sk: str) -> dict[str, Any] | None:
