@@ -1,11 +1,11 @@
-"""Credentials of the task engine (docs/task-engine.md, "Credentials"): request keys and launch codes are random
-secrets with a readable prefix, stored only as their SHA-256 (a 256-bit random secret needs no salt or slow hash),
-and compared by hash in constant time; permits are signed JWTs, never stored."""
+"""Credentials of the task engine (docs/task-engine.md, "Request keys"): request keys and launch codes are random
+secrets with a readable prefix, stored only as their SHA-256 (a 256-bit random secret needs no salt or slow hash)
+and matched by digest, so timing can only reveal digests, which reveal nothing of a secret; permits are signed
+JWTs, never stored."""
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 import secrets
 
@@ -19,7 +19,6 @@ MIN_LAUNCH_DAYS, MAX_LAUNCH_DAYS = 1, 14
 DEFAULT_LAUNCH_DAYS = MAX_LAUNCH_DAYS
 # Jira project ids and keys, issue keys ("AUTH", "10001", "AUTH-128"): one URL-safe segment.
 TASK_IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
-_TASK_IDENTIFIER = re.compile(TASK_IDENTIFIER_PATTERN)
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
 
 
@@ -31,20 +30,9 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def same_digest(stored: str, presented: str) -> bool:
-    return hmac.compare_digest(stored.encode(), digest(presented).encode())
-
-
 def well_formed(secret: str, prefix: str) -> bool:
     """A presented secret worth looking up: the right prefix and only URL-safe characters (bounded length)."""
     return secret.startswith(prefix) and bool(_SECRET.match(secret))
-
-
-def task_identifier(value: str, field: str) -> str:
-    if not _TASK_IDENTIFIER.match(value):
-        raise InvalidInput(f"{field} must be 1-128 letters, digits, '_', '.', ':' or '-', starting with a letter or "
-                           "digit", field=field)
-    return value
 
 
 def launch_days(value: int | None) -> int:
