@@ -46,6 +46,24 @@ def _resume_purges(names: LocalNames) -> int:
     return len(deleting)
 
 
+def _resume_task_runs(names: LocalNames) -> int:
+    """Starts again the task runs whose execution the last shutdown cut off (moto's executions are not kept)."""
+    import boto3
+
+    from cairn.tasks.domain.runs import RESUMABLE
+    from cairn.tasks.service.runs import resume
+
+    statuses = {f":s{index}": {"S": status} for index, status in enumerate(RESUMABLE)}
+    scan = boto3.client("dynamodb").get_paginator("scan").paginate(
+        TableName=names.table,
+        FilterExpression=f"SK = :run AND #status IN ({', '.join(statuses)})",
+        ExpressionAttributeNames={"#status": "status"},
+        ExpressionAttributeValues={":run": {"S": "RUN"}, **statuses},
+    )
+    cut_off = [item for page in scan for item in page.get("Items", [])]
+    return sum(resume(item["installation"]["S"], item["runId"]["S"]) for item in cut_off)
+
+
 def _banner(port: int, emulator: str, restored: int) -> str:
     token = mint("dev-tenant", "dev-user", ["agent", "admin"])
     return "\n".join([
@@ -94,6 +112,7 @@ def main() -> None:
     restored = durability.open() if durability else 0
     if restored:
         _resume_purges(names)
+        _resume_task_runs(names)
     if durability:
         durability.start_checkpoints()
     indexer = StreamPoller(names.table)  # the table's stream to its Lambdas (search indexer)

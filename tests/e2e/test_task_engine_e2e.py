@@ -2,7 +2,7 @@
 server, so the presigned URLs are used over HTTP): a Forge token from a local JWKS server, the rotating request key,
 vscode-link, the launcher page, the launch exchange, the task context, init, uploads, start, polling to
 ``succeeded``, output, logs and the zip, usage; and the failure paths: bad binding, replayed code, replayed key,
-missing upload, model failure with refund, insufficient credits."""
+missing upload, model failure with refund (across a crash of the dev server), insufficient credits."""
 
 from __future__ import annotations
 
@@ -191,22 +191,6 @@ def test_a_missing_upload_is_named_and_nothing_is_debited(server: DevServer, for
     assert _credits(jira) == before
 
 
-def test_a_failing_model_is_retried_then_the_run_fails_and_is_refunded(server: DevServer, forge: LocalForge):
-    jira = Jira(server, forge)
-    ide = _ide(server, jira)
-    before = _credits(jira)
-
-    run = _run(ide, body=b"\xff\xfe not text")
-    assert ide.post(f"/v1/tasks/{run['runId']}/start", json={}).status_code == 200
-    status = _settled(ide, run["runId"])
-
-    assert status["status"] == "failed"
-    assert status["error"] == "input list.md is not UTF-8 text"
-    logs = ide.get(f"/v1/tasks/{run['runId']}/logs").text
-    assert logs.count("runner failed") == 3
-    assert _credits(jira) == before
-
-
 def test_insufficient_credits_is_402_and_nothing_is_debited(server: DevServer, forge: LocalForge):
     jira = Jira(server, forge)
     ide = _ide(server, jira)
@@ -244,3 +228,24 @@ def test_races_have_one_winner_a_request_key_a_launch_code_and_a_start(server: D
     assert {response.status_code for response in starts} == {200}
     assert _settled(ide, run["runId"])["status"] == "succeeded"
     assert _credits(jira) == before - starts[0].json()["estimatedCredits"]
+
+
+def test_a_failing_model_is_retried_and_refunded_also_when_a_crash_cut_its_run_off(server: DevServer,
+                                                                                  forge: LocalForge):
+    jira = Jira(server, forge)
+    ide = _ide(server, jira)
+    before = _credits(jira)
+    run = _run(ide, body=b"\xff\xfe not text")  # its model fails, with 1 s and 2 s between the attempts
+    assert ide.post(f"/v1/tasks/{run['runId']}/start", json={}).status_code == 200
+
+    server.crash()  # during the retries: the execution is lost with the process, the run is not settled
+    server.start()
+
+    status = _settled(ide, run["runId"])
+    assert status["status"] == "failed"
+    assert status["error"] == "input list.md is not UTF-8 text"
+    logs = ide.get(f"/v1/tasks/{run['runId']}/logs").text
+    assert "resumed: its execution was lost" in logs, logs
+    assert logs.split("resumed:", 1)[1].count("runner failed") == 3, logs  # the resumed execution's 3 attempts
+    assert logs.count("refunded") == 1, logs
+    assert _credits(jira) == before

@@ -4,6 +4,7 @@ the emulator: each step is safe to run again, a settled run is never changed, a 
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import Any
 
@@ -104,3 +105,19 @@ def test_the_failure_message_is_the_lambda_errors_message():
     assert worker.failure_message({"Error": "ModelFailure", "Cause": '{"errorMessage": "throttled"}'}) == "throttled"
     assert worker.failure_message({"Error": "States.Timeout", "Cause": "timed out"}) == "timed out"
     assert worker.failure_message({"Error": "States.Timeout"}) == "States.Timeout"
+
+
+def test_resume_starts_a_lost_execution_again_and_leaves_a_settled_run_alone(installation):
+    run_id = _queued(installation)  # queued, its execution lost
+
+    assert runs.resume(installation, run_id) is True
+    for _ in range(200):
+        if store.get(installation, run_id)["status"] == "succeeded":
+            break
+        time.sleep(0.05)
+
+    assert store.get(installation, run_id)["status"] == "succeeded"
+    assert runs.resume(installation, run_id) is False
+    assert runs.resume(installation, "run-000000000000") is False
+    log = store.read(store.artifact_key(installation, run_id, store.LOG_NAME)).decode()
+    assert "resumed: its execution was lost while queued" in log

@@ -28,6 +28,10 @@ class RunStatus(StrEnum):
     FAILED = "failed"
 
 
+# Started and not settled: the statuses of a run whose execution is under way.
+RESUMABLE = (RunStatus.QUEUED.value, RunStatus.IN_PROCESS.value, RunStatus.PROCESSING_REMOTE.value)
+
+
 
 def file_names(files: Sequence[str] | None) -> list[str]:
     """The run's upload names (``list.md`` when none are given), validated: 400 naming ``files`` otherwise."""

@@ -16,7 +16,7 @@ from cairn.core.observability import count, logger
 from cairn.core.settings import get_settings
 from cairn.tasks.domain import runs as rules
 from cairn.tasks.domain.models import catalog
-from cairn.tasks.domain.runs import RunStatus
+from cairn.tasks.domain.runs import RESUMABLE, RunStatus
 from cairn.tasks.service.run_log import append_log
 from cairn.tasks.store import runs as store
 
@@ -27,7 +27,8 @@ def init(installation: str, project_id: str, task_id: str, model_id: str | None,
     names = rules.file_names(files)
     run_id = new_id("run")
     moment = timestamp(now())
-    store.create(installation, {"runId": run_id, "projectId": project_id, "taskId": task_id, "model": model.id,
+    store.create(installation, {"runId": run_id, "installation": installation, "projectId": project_id,
+                                "taskId": task_id, "model": model.id,
                                 "files": names, "status": RunStatus.CREATED.value, "createdAt": moment,
                                 "updatedAt": moment})
     uploads = {name: store.upload_url(store.input_key(installation, run_id, name), rules.UPLOAD_URL_SECONDS)
@@ -93,11 +94,11 @@ def _uploaded_bytes(installation: str, run: dict[str, Any]) -> int:
     return total
 
 
-def _start_execution(installation: str, run_id: str, cost: int) -> None:
+def _start_execution(installation: str, run_id: str, cost: int, name: str | None = None) -> None:
     """One execution per run, named after it; if it cannot start, the run fails and its credits come back."""
     sfn = clients.stepfunctions()
     try:
-        sfn.start_execution(stateMachineArn=get_settings().task_run_state_machine_arn, name=run_id,
+        sfn.start_execution(stateMachineArn=get_settings().task_run_state_machine_arn, name=name or run_id,
                             input=json.dumps({"installation": installation, "runId": run_id}))
     except sfn.exceptions.ExecutionAlreadyExists:
         return
@@ -105,6 +106,19 @@ def _start_execution(installation: str, run_id: str, cost: int) -> None:
         logger().exception("task run execution did not start", runId=run_id)
         settle_failed(installation, run_id, f"The run could not be queued: {type(error).__name__}")
         raise
+
+
+def resume(installation: str, run_id: str) -> bool:
+    """Starts the run's state machine again from its first step, for a run whose execution was lost while it was
+    not settled (the dev server's executions end with its process; in AWS they outlive any one Lambda). Its steps
+    never change a settled run, so a resumed run settles once. False when the run has nothing to resume."""
+    run = store.get(installation, run_id)
+    if run is None or run["status"] not in RESUMABLE:
+        return False
+    append_log(installation, run_id, f"resumed: its execution was lost while {run['status']}")
+    _start_execution(installation, run_id, int(run.get("credits") or 0),
+                     name=f"{run_id}-resumed-{int(now().timestamp())}")
+    return True
 
 
 def settle_failed(installation: str, run_id: str, error: str) -> None:
