@@ -71,6 +71,20 @@ def test_init_refuses_file_names_that_are_not_one_safe_name(task_caller, files):
     assert "files" in str(response.json())
 
 
+def test_init_and_start_take_no_body_as_the_defaults(task_caller):
+    caller = task_caller()
+    init = caller.post("/v1/tasks/init")
+    assert init.status_code == 200, init.text
+    assert set(init.json()["uploads"]) == {"list.md"}
+    _upload(init.json())
+
+    started = caller.post(f"/v1/tasks/{init.json()['runId']}/start")
+
+    assert started.status_code == 200, started.text
+    assert started.json()["status"] == "queued"
+    _settled(caller, init.json()["runId"])
+
+
 def test_init_and_start_validate_the_model_against_the_catalog(task_caller):
     caller = task_caller()
     response = caller.post("/v1/tasks/init", json={"model": "gpt-9"})

@@ -34,13 +34,16 @@ def _run(permit: Permit, run_id: str) -> dict[str, Any]:
     return run
 
 
+# Every field of both bodies is optional, so is the body: an empty request means the defaults.
 @router.post("/init")
-def init_run(body: InitRun, permit: TaskPermit) -> dict[str, Any]:
+def init_run(permit: TaskPermit, body: InitRun | None = None) -> dict[str, Any]:
+    body = body or InitRun()
     return runs.init(permit.installation, permit.project_id, permit.task_id, body.model, body.files)
 
 
 @router.post("/{runId}/start")
-def start_run(runId: str, body: StartRun, permit: TaskPermit) -> dict[str, Any]:  # noqa: N803 - the path's name
+def start_run(runId: str, permit: TaskPermit, body: StartRun | None = None) -> dict[str, Any]:  # noqa: N803
+    body = body or StartRun()
     return runs.start(permit.installation, _run(permit, runId), body.model, body.userPrompt)
 
 
