@@ -122,19 +122,16 @@ def resume(installation: str, run_id: str) -> bool:
 
 
 def settle_failed(installation: str, run_id: str, error: str) -> None:
-    """``failed`` with ``error``, and the run's credits refunded exactly once. Safe to run again (the state
-    machine retries this step): a run already failed is not changed, but a refund still owed is made."""
-    failed = store.set_fields(installation, run_id, {"status": RunStatus.FAILED.value, "error": error,
-                                                     "updatedAt": timestamp(now())})
-    run = failed or store.get(installation, run_id)
-    if run is None or run["status"] != RunStatus.FAILED.value:
-        return  # succeeded meanwhile: nothing to settle
+    """``failed`` with ``error`` and the run's credits refunded, in one transaction (store.fail). Its log lines are
+    written first, so whoever sees the run failed reads why in its log. Safe to run again (the state machine
+    retries this step): a settled run is not changed and nothing is refunded twice; only a retry after a crash
+    between the log and the transaction repeats the log lines."""
+    run = store.get(installation, run_id)
+    if run is None or run["status"] in (RunStatus.SUCCEEDED.value, RunStatus.FAILED.value):
+        return
     cost = int(run.get("credits") or 0)
-    refunded = bool(cost) and store.refund(installation, run_id, cost)
-    lines = ([f"failed: {error}"] if failed else []) + ([f"refunded {cost} credits"] if refunded else [])
-    if lines:
-        append_log(installation, run_id, *lines)
-    if failed:
+    append_log(installation, run_id, f"failed: {error}", *([f"refunded {cost} credits"] if cost else []))
+    if store.fail(installation, run_id, {"error": error, "updatedAt": timestamp(now())}, refund=cost):
         count("TaskRunsFailed", 1)
 
 

@@ -163,18 +163,25 @@ def write(key: str, body: bytes, content_type: str) -> None:
     clients.s3().put_object(Bucket=get_settings().bucket_name, Key=key, Body=body, ContentType=content_type)
 
 
-def refund(installation: str, run_id: str, credits: int) -> bool:
-    """Gives a failed run's ``credits`` back to the installation and marks the run ``refunded``, in one
-    transaction that only the first caller wins: True for it, False once refunded (or not failed)."""
+def fail(installation: str, run_id: str, fields: dict[str, Any], *, refund: int) -> bool:
+    """Settles a run not yet settled as ``failed`` with ``fields`` and, when ``refund`` > 0, gives those credits
+    back to the installation and marks the run ``refunded``, all in one transaction: a client that sees the run
+    failed also sees its credits back. False (nothing written) when the run was settled already."""
     db = table()
+    assignments = {**fields, "status": RunStatus.FAILED.value, **({"refunded": True} if refund else {})}
+    expression, names, values = update_expression(assignments)
+    names["#state"] = "status"
+    values[":succeeded"], values[":failed"] = RunStatus.SUCCEEDED.value, RunStatus.FAILED.value
+    operations = [db.update_op(run_pk(installation, run_id), RUN_SK, expression,
+                               condition="attribute_exists(PK) AND #state <> :succeeded AND #state <> :failed "
+                                         "AND attribute_not_exists(refunded)",
+                               names=names, values=values)]
+    if refund:
+        operations.append(db.update_op(installation_pk(installation), INSTALLATION_SK, "SET #c = #c + :n",
+                                       condition="attribute_exists(PK)", names={"#c": "credits"},
+                                       values={":n": refund}))
     try:
-        db.transact([
-            db.update_op(run_pk(installation, run_id), RUN_SK, "SET refunded = :yes",
-                         condition="attribute_not_exists(refunded) AND #state = :failed", names={"#state": "status"},
-                         values={":yes": True, ":failed": RunStatus.FAILED.value}),
-            db.update_op(installation_pk(installation), INSTALLATION_SK, "SET #c = #c + :n",
-                         condition="attribute_exists(PK)", names={"#c": "credits"}, values={":n": credits}),
-        ])
+        db.transact(operations)
     except TransactionCancelled as cancelled:
         if cancelled.failed(0):
             return False
