@@ -157,6 +157,21 @@ def test_an_upload_over_the_size_limit_is_refused_at_start(task_caller):
     assert "list.md has 2097153 bytes" in str(response.json())
 
 
+def test_an_input_over_the_models_context_is_refused_at_start_naming_the_model(task_caller):
+    caller = task_caller()
+    set_credits(caller, 200)
+    init = _init(caller, model="strict light")
+    _upload(init, body=b"word " * 90_000)  # 450,000 bytes: about 112,500 tokens, over strict light's 100,000
+
+    response = caller.post(f"/v1/tasks/{init['runId']}/start", json={})
+
+    assert response.status_code == 400
+    assert "takes at most 100000" in str(response.json())
+    assert available_credits(caller) == 200
+    started = _started(caller, init, model="strict pro")  # a model with a larger context takes it
+    assert (started["estimatedInputTokens"], started["estimatedCredits"]) == (112_500, 194)  # ceil(25 + 168.75)
+
+
 def test_starting_twice_or_concurrently_starts_one_execution_and_debits_once(task_caller, aws):
     import boto3
 

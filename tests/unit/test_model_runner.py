@@ -103,3 +103,16 @@ def test_the_catalog_prices_runs_and_rejects_unknown_models():
     assert catalog().estimate_tokens(10) == 3
     with pytest.raises(InvalidInput, match="Unknown model 'gpt'"):
         catalog().model("gpt")
+
+
+@pytest.mark.parametrize("change", [{"defaultModel": "missing"}, {"models": [{"id": "a"}, {"id": "a"}]}])
+def test_a_catalog_with_duplicate_ids_or_an_unknown_default_is_refused(change):
+    import json
+
+    from cairn.tasks.domain.models import CATALOG_FILE, parse
+
+    document = json.loads(CATALOG_FILE.read_text())
+    if "models" in change:
+        change = {"models": [{**document["models"][0], **entry} for entry in change["models"]]}
+    with pytest.raises(ValueError, match="ids must be unique and defaultModel one of them"):
+        parse({**document, **change})
