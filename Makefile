@@ -7,7 +7,7 @@ export SAM_CLI_TELEMETRY := 0
 export PYTHONPATH := $(CURDIR)/layers/cairn:$(CURDIR)/scripts
 PORT ?= 8000
 
-.PHONY: dev test lint openapi bench bench-http soak token validate build clean
+.PHONY: dev test lint openapi bench bench-http bench-tasks soak token validate build clean
 
 $(VENV)/.installed: requirements-dev.txt layers/cairn/requirements.txt clients/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,11 +38,16 @@ openapi: $(VENV)/.installed
 
 ## make bench: DynamoDB calls, ScannedCount and latency per operation; cold import time per function;
 ## then the same memory API over HTTP against a `make dev` server it starts (bench-http); then the agent
-## hooks as agents spawn them (`cairn hook session-start` p50, process start to output).
+## hooks as agents spawn them (`cairn hook session-start` p50, process start to output); then the task engine.
 bench: $(VENV)/.installed
 	$(PY) -m cairn_local.bench --json bench-results.json
 	$(PY) -m cairn_local.bench.http --json bench-results.json
 	$(PY) -m cairn_local.bench.hooks --json bench-results.json
+	$(PY) -m cairn_local.bench.tasks --json bench-tasks.json
+
+## make bench-tasks: calls per credential check, run route and worker step; start -> succeeded over HTTP.
+bench-tasks: $(VENV)/.installed
+	$(PY) -m cairn_local.bench.tasks --json bench-tasks.json
 
 ## make bench-http: store, log, recall, search p50/p99 at 10 and 10,000 milestones, concurrent writers, RSS.
 bench-http: $(VENV)/.installed

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
         SequentialIds,
     )
 
+# The task engine's callers and the local Forge (tests/tasks_helpers.py), for every test module.
+pytest_plugins = ["tests.tasks_helpers"]
+
 TEST_SECRET = "test-secret-" + "x" * 32
 use_emulator_environment(TEST_SECRET)
 

@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 from cairn_local.emulator import aws_environment, install_patches, provision
+from cairn_local.forge import DEV_KEY_PATH, LOCAL_APP_ID, LocalForge
 from cairn_local.resolve import LocalNames
 from cairn_local.scheduler import Scheduler
 from cairn_local.streams import StreamPoller
@@ -46,6 +47,24 @@ def _resume_purges(names: LocalNames) -> int:
     return len(deleting)
 
 
+def _resume_task_runs(names: LocalNames) -> int:
+    """Starts again the task runs whose execution the last shutdown cut off (moto's executions are not kept)."""
+    import boto3
+
+    from cairn.tasks.domain.runs import RESUMABLE
+    from cairn.tasks.service.runs import resume
+
+    statuses = {f":s{index}": {"S": status} for index, status in enumerate(RESUMABLE)}
+    scan = boto3.client("dynamodb").get_paginator("scan").paginate(
+        TableName=names.table,
+        FilterExpression=f"SK = :run AND #status IN ({', '.join(statuses)})",
+        ExpressionAttributeNames={"#status": "status"},
+        ExpressionAttributeValues={":run": {"S": "RUN"}, **statuses},
+    )
+    cut_off = [item for page in scan for item in page.get("Items", [])]
+    return sum(resume(item["installation"]["S"], item["runId"]["S"]) for item in cut_off)
+
+
 def _banner(port: int, emulator: str, restored: int) -> str:
     token = mint("dev-tenant", "dev-user", ["agent", "admin"])
     return "\n".join([
@@ -57,6 +76,14 @@ def _banner(port: int, emulator: str, restored: int) -> str:
         f"API reference: http://127.0.0.1:{port}/docs (Swagger UI), http://127.0.0.1:{port}/openapi.json",
         f"Every acknowledged write is kept in {STATE_DIR} (it survives Ctrl-C, kill and crashes).",
     ])
+
+
+def _start_local_forge() -> None:
+    """Forge tokens for the task engine: a JWKS on 127.0.0.1 whose key ``python -m cairn_local.forge`` signs with
+    (unless CAIRN_FORGE_JWKS_URL names another issuer)."""
+    forge = LocalForge(os.environ.get("CAIRN_FORGE_APP_ID") or LOCAL_APP_ID, DEV_KEY_PATH)
+    os.environ["CAIRN_FORGE_JWKS_URL"] = forge.jwks_url
+    os.environ["CAIRN_FORGE_APP_ID"] = forge.app_id
 
 
 def _exit_on_sigterm(signum: int, frame: Any) -> None:
@@ -81,11 +108,14 @@ def main() -> None:
     external = os.environ.get("AWS_ENDPOINT_URL")
     server = None if external else _start_embedded_moto()
     names = LocalNames()
+    if not os.environ.get("CAIRN_FORGE_JWKS_URL"):
+        _start_local_forge()  # its server thread is a daemon: it lives as long as the dev server
     os.environ.update(provision(names))
     durability = None if external else Durability(STATE_DIR, names)
     restored = durability.open() if durability else 0
     if restored:
         _resume_purges(names)
+        _resume_task_runs(names)
     if durability:
         durability.start_checkpoints()
     indexer = StreamPoller(names.table)  # the table's stream to its Lambdas (search indexer)

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from cairn_local import handlers, template
+from cairn_local.forge import local_task_engine_environment
 from cairn_local.resolve import ACCOUNT, REGION, LocalNames, function_name_from_arn
 from cairn_local.tokens import local_jwt_environment
 
@@ -49,6 +50,7 @@ def use_emulator_environment(jwt_secret: str) -> None:
     os.environ["CAIRN_JWT_SECRET"] = jwt_secret
     os.environ.update(local_jwt_environment())
     os.environ["CAIRN_ALLOW_LOCAL_URLS"] = "true"  # connections may point at local fakes (cairn.integrations.ssrf)
+    os.environ.update(local_task_engine_environment())
     os.environ.update({"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING",
                        "POWERTOOLS_METRICS_NAMESPACE": "Cairn", "POWERTOOLS_SERVICE_NAME": "cairn"})
 
@@ -692,7 +694,7 @@ def provision(names: LocalNames) -> dict[str, str]:
     if names.bucket not in {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}:
         s3.create_bucket(Bucket=names.bucket)
 
-    environment = {**names.environment(), **local_jwt_environment()}
+    environment = {**names.environment(), **local_jwt_environment(), **local_task_engine_environment()}
     sfn = boto3.client("stepfunctions", region_name=REGION)
     existing_machines = {machine["name"]: machine["stateMachineArn"]
                          for machine in sfn.list_state_machines()["stateMachines"]}

@@ -22,7 +22,10 @@ DOCS_PATH = "/docs"
 
 class Gateway:
     def __init__(self) -> None:
-        self.routes = [(route, function.logical_id) for function in template.functions() for route in function.routes]
+        routes = [(route, function.logical_id) for function in template.functions() for route in function.routes]
+        # API Gateway picks the most specific route: a literal segment beats a path parameter at the same place
+        # (GET /v1/tasks/context before GET /v1/tasks/{runId}), whatever the template's order.
+        self.routes = sorted(routes, key=lambda entry: _specificity(entry[0].path))
         self._openapi: bytes | None = None
 
     def openapi(self) -> bytes:
@@ -62,6 +65,12 @@ class Gateway:
             await _not_found(scope, send)
             return
         await handlers.asgi_app(logical_id)(scope, receive, send)
+
+
+def _specificity(path: str) -> list[int]:
+    """Sorts routes as API Gateway chooses among them: segment by segment, literals first, then ``{name}``,
+    then a greedy ``{name+}``."""
+    return [2 if segment.endswith("+}") else 1 if segment.startswith("{") else 0 for segment in path.split("/")]
 
 
 async def _accept_lifespan(receive: Any, send: Any) -> None:

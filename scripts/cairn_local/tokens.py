@@ -17,10 +17,12 @@ LOCAL_AUDIENCE = "cairn"
 
 def local_secret() -> str:
     """``CAIRN_JWT_SECRET`` if set, else a per-checkout random secret kept in .cairn-local/."""
-    configured = os.environ.get("CAIRN_JWT_SECRET")
-    if configured:
-        return configured
-    path = STATE_DIR / "jwt-secret"
+    return os.environ.get("CAIRN_JWT_SECRET") or state_secret("jwt-secret")
+
+
+def state_secret(name: str) -> str:
+    """A per-checkout random secret kept in .cairn-local/``name`` (created on first use, owner-only)."""
+    path = STATE_DIR / name
     if not path.exists():
         STATE_DIR.mkdir(exist_ok=True)
         path.write_text(secrets.token_urlsafe(32))

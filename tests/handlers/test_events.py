@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -100,7 +101,7 @@ def test_http_events_match_a_route_of_their_function(path: Path) -> None:
     assert route is not None, f"{path.name}: {event['routeKey']} is not a route of {function.logical_id}"
     assert route.pattern.match(event["rawPath"])
     assert Gateway().route(method, event["rawPath"]) == function.logical_id
-    placeholders = [name for name in ("id", "name", "segment") if f"{{{name}}}" in route_path]
+    placeholders = re.findall(r"\{([^}+]+)\+?\}", route_path)
     assert sorted(event.get("pathParameters", {})) == sorted(placeholders)
 
 
@@ -325,3 +326,21 @@ def test_sources_event_answers_the_status_of_the_tenants_source(aws: dict[str, s
     assert body["sourceId"] == "slack-eng"
     assert body["state"] == "idle"
     assert someone_else["statusCode"] == 404
+
+
+def test_task_runs_event_lists_the_model_catalog(aws: dict[str, str]) -> None:
+    response = _invoke("TaskRunsFunction", _load("task_runs"))
+
+    assert response["statusCode"] == 200
+    assert [model["id"] for model in _json(response)["models"]] == ["strict light", "strict pro"]
+
+
+def test_project_indexes_event_queries_the_permits_project_index(aws: dict[str, str]) -> None:
+    from tests.tasks_helpers import mint_permit, register_installation
+
+    installation = "ari:cloud:ecosystem::installation/events"
+    register_installation(installation)
+    response = _invoke("ProjectIndexesFunction", _load("project_indexes", mint_permit(installation, "AUTH", "AUTH-1")))
+
+    assert response["statusCode"] == 200
+    assert _json(response) == {"ok": True, "updatedAt": None, "matches": {}}

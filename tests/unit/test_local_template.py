@@ -44,7 +44,9 @@ def test_functions_and_their_routes() -> None:
     assert set(functions) == {"MemoryProjectsFunction", "MemoryContextFunction", "MemoryInsightsFunction",
                               "ContributorsFunction", "PlatformFunction", "ProjectPurgeFunction",
                               "SearchIndexerFunction", "SourceSyncFunction", "SourcesFunction",
-                              "SourceDispatcherFunction", "IntegrationsFunction", "McpFunction"}
+                              "SourceDispatcherFunction", "IntegrationsFunction", "McpFunction",
+                              "TaskRunsFunction", "ProjectIndexesFunction", "TaskRunFunction", "TaskAccessFunction",
+                              "TaskActivityFunction"}
     for function in functions.values():
         assert function.module_path.is_file(), function.module_path
         assert function.module_path.is_relative_to(ROOT / "functions")
@@ -62,6 +64,7 @@ def test_functions_and_their_routes() -> None:
     assert routes["SearchIndexerFunction"] == set()  # fed by the table's stream
     assert routes["SourceSyncFunction"] == set()  # the source-sync state machine's task
     assert routes["SourceDispatcherFunction"] == set()  # an EventBridge schedule's target
+    assert routes["TaskRunFunction"] == set()  # the task-run state machine's worker
 
 
 def test_no_route_is_declared_twice() -> None:
@@ -69,34 +72,40 @@ def test_no_route_is_declared_twice() -> None:
     assert len(declared) == len(set(declared))
 
 
-@pytest.mark.parametrize(("logical_id", "task", "function", "machine_name"), [
+@pytest.mark.parametrize(("logical_id", "state", "function", "name"), [
     ("ProjectPurgeStateMachine", "PurgePage", "ProjectPurgeFunction", "cairn-local-project-purge"),
     ("SourceSyncStateMachine", "FetchPage", "SourceSyncFunction", "cairn-local-source-sync"),
+    ("TaskRunStateMachine", "RunModel", "TaskRunFunction", "cairn-local-task-run"),
 ])
-def test_state_machine_definition_parses_and_uses_its_substitutions(logical_id: str, task: str, function: str,
-                                                                    machine_name: str) -> None:
-    machine = {machine.logical_id: machine for machine in template.state_machines()}[logical_id]
+def test_state_machine_definition_parses_and_uses_its_substitutions(logical_id: str, state: str, function: str,
+                                                                    name: str) -> None:
+    machine = _machines()[logical_id]
     definition = json.loads(machine.definition)
     assert definition["StartAt"] in definition["States"]
     assert machine.substitutions
-    for name in machine.substitutions:
-        assert f"${{{name}}}" in machine.definition, f"substitution {name} is not used by the definition"
+    for substitution in machine.substitutions:
+        assert f"${{{substitution}}}" in machine.definition, f"substitution {substitution} is not used"
     names = LocalNames()
     resolved = machine.definition
-    for name, node in machine.substitutions.items():
-        resolved = resolved.replace(f"${{{name}}}", str(names.value(node)))
+    for substitution, node in machine.substitutions.items():
+        resolved = resolved.replace(f"${{{substitution}}}", str(names.value(node)))
     assert "${" not in resolved
-    state = json.loads(resolved)["States"][task]
-    assert state["Parameters"]["FunctionName"] == function_arn(function)
-    assert names.value(machine.name) == machine_name
+    task = json.loads(resolved)["States"][state]
+    assert task["Parameters"]["FunctionName"] == function_arn(function)
+    assert names.value(machine.name) == name
 
 
-@pytest.mark.parametrize("machine", template.state_machines(), ids=lambda machine: machine.logical_id)
-def test_every_state_transition_names_an_existing_state(machine: template.StateMachine) -> None:
-    states = json.loads(machine.definition)["States"]
+def _machines() -> dict[str, template.StateMachine]:
+    return {machine.logical_id: machine for machine in template.state_machines()}
+
+
+@pytest.mark.parametrize("logical_id", [machine.logical_id for machine in template.state_machines()])
+def test_every_state_transition_names_an_existing_state(logical_id: str) -> None:
+    states = json.loads(_machines()[logical_id].definition)["States"]
     for state in states.values():
-        choices = [choice.get("Next") for choice in state.get("Choices", []) + state.get("Catch", [])]
-        targets = [state.get("Next"), state.get("Default"), *choices]
+        choices = [choice.get("Next") for choice in state.get("Choices", [])]
+        catches = [catch.get("Next") for catch in state.get("Catch", [])]
+        targets = [state.get("Next"), state.get("Default"), *choices, *catches]
         for target in filter(None, targets):
             assert target in states
 
@@ -148,3 +157,14 @@ def test_route_pattern_escapes_literal_text() -> None:
 ])
 def test_gateway_routes_like_the_template(method: str, path: str, logical_id: str | None) -> None:
     assert Gateway().route(method, path) == logical_id
+
+
+def test_the_gateway_prefers_a_literal_segment_to_a_path_parameter_as_api_gateway_does() -> None:
+    from cairn_local.gateway import _specificity
+
+    paths = ["/v1/tasks/{runId}", "/v1/tasks/{taskId}/progress", "/v1/tasks/context", "/v1/tasks/{runId}/start",
+             "/v1/{proxy+}"]
+
+    assert sorted(paths, key=_specificity) == ["/v1/tasks/context", "/v1/tasks/{runId}",
+                                               "/v1/tasks/{taskId}/progress", "/v1/tasks/{runId}/start",
+                                               "/v1/{proxy+}"]

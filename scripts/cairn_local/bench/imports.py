@@ -11,6 +11,7 @@ from typing import Any
 
 from cairn_local import ROOT, template
 from cairn_local.emulator import aws_environment
+from cairn_local.forge import local_task_engine_environment
 from cairn_local.resolve import LocalNames
 from cairn_local.tokens import local_jwt_environment
 
@@ -26,7 +27,7 @@ def lambda_environment(function: template.Function) -> dict[str, str]:
     """Roughly what Lambda gives the handler's process: the template's variables, region, the task root
     (with it Powertools Tracer is enabled and patches as it does in Lambda), and the layer on the path."""
     environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **aws_environment(),
-                   **LocalNames().environment(), **local_jwt_environment()}
+                   **LocalNames().environment(), **local_jwt_environment(), **local_task_engine_environment()}
     environment.update({"PYTHONPATH": f"{ROOT / 'layers' / 'cairn'}{os.pathsep}{function.code_uri}",
                         "LAMBDA_TASK_ROOT": str(function.code_uri), "AWS_LAMBDA_FUNCTION_NAME": function.logical_id,
                         "POWERTOOLS_LOG_LEVEL": "WARNING", "PYTHONDONTWRITEBYTECODE": "1"})

@@ -39,10 +39,11 @@ class DevServer:
     """One dev server: its port and state directory stay the same across restarts (``start`` after ``stop`` or
     ``crash``), as a user's `make dev` does; each start appends to the same log file."""
 
-    def __init__(self, state_dir: Path, log_path: Path) -> None:
+    def __init__(self, state_dir: Path, log_path: Path, environment: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.state_dir = state_dir
         self.log_path = log_path
+        self.environment = environment or {}  # added to `make dev`'s (e.g. a local Forge's CAIRN_FORGE_JWKS_URL)
         self.process: subprocess.Popen[bytes] | None = None
         self._log_start = 0
 
@@ -60,11 +61,11 @@ class DevServer:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
+        environment = {**server_environment(self.port, self.state_dir), **self.environment}
         with self.log_path.open("ab") as output:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "cairn_local.devserver"], cwd=ROOT,
-                env=server_environment(self.port, self.state_dir), stdin=subprocess.DEVNULL, stdout=output,
-                stderr=subprocess.STDOUT)
+                [sys.executable, "-m", "cairn_local.devserver"], cwd=ROOT, env=environment,
+                stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT)
         return self._wait_until_ready()
 
     def _wait_until_ready(self) -> float:

@@ -25,7 +25,10 @@ def client(service: str) -> Any:
             from botocore.config import Config
 
             traced("botocore")
-            _clients[service] = boto3.session.Session().client(service, config=Config(retries=_RETRIES))
+            # SigV4 everywhere, presigned URLs included (botocore would presign S3 URLs with the deprecated SigV2,
+            # which regions opened since 2014 refuse).
+            config = Config(retries=_RETRIES, signature_version="s3v4" if service == "s3" else None)
+            _clients[service] = boto3.session.Session().client(service, config=config)
         return _clients[service]
 
 

@@ -67,3 +67,15 @@ def _parse(raw: str | None, name: str, integration: str, required: tuple[str, ..
         raise IntegrationNotConfigured(f"the secret '{name}' lacks {', '.join(missing)} for {integration}",
                                        field=field)
     return credentials
+
+
+def plain(name: str) -> str:
+    """The string value of the secret ``name`` (Cairn's own secrets, such as the task-permit signing key)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        value = clients.client("secretsmanager").get_secret_value(SecretId=name)
+    except (ClientError, BotoCoreError) as failed:
+        raise UpstreamError(f"reading the secret '{name}' from Secrets Manager failed: "
+                            f"{type(failed).__name__}") from failed
+    return str(value.get("SecretString") or "")

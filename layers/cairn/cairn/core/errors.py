@@ -59,3 +59,15 @@ class UpstreamError(CairnError):
     """A remote service (Bedrock, Jira, Slack, Secrets Manager) failed; the message says what it said."""
 
     code = "upstream_error"
+
+
+class InsufficientCredits(CairnError):
+    """The installation's credits do not cover a debit; nothing was debited (docs/task-engine.md)."""
+
+    code = "insufficient_credits"
+
+
+class Gone(CairnError):
+    """A published route that is deliberately disabled (docs/task-engine.md, telemetry)."""
+
+    code = "disabled"

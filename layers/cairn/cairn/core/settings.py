@@ -30,6 +30,7 @@ class Settings(BaseModel):
     bucket_name: str = Field(min_length=1)
     purge_state_machine_arn: str = Field(min_length=1)
     source_sync_state_machine_arn: str = Field(min_length=1)
+    task_run_state_machine_arn: str = Field(min_length=1)
 
     jwt_algorithm: Literal["HS256", "RS256"]
     jwt_issuer: str = Field(min_length=1)
@@ -56,6 +57,19 @@ class Settings(BaseModel):
     # (cairn.integrations.ssrf). Never set in AWS: there a tenant could reach the function's own host.
     allow_local_urls: bool = False
 
+    # Task runs (docs/task-engine.md): the model runner, Bedrock in AWS (the task-run worker's environment), else
+    # the local runner, which needs no model.
+    task_model_runner: Literal["local", "bedrock"] = "local"
+
+    # The task engine (docs/task-engine.md). Forge invocation tokens: RS256 against the JWKS URL, ``aud`` = the
+    # app id. Task permits are signed with the key in Secrets Manager (AWS) or a local key (dev server, tests).
+    # Required by the task-engine route groups only (``require``), checked at their cold start.
+    forge_jwks_url: str = ""
+    forge_app_id: str = ""
+    initial_credits: int = Field(default=100, ge=0)
+    permit_signing_key: str = Field(default="", repr=False)
+    permit_signing_secret_name: str = ""
+
     # Search (docs/search.md): decoded index segments kept per container, and when to merge them.
     search_segment_cache_bytes: int = 256 * 1024 * 1024
     search_max_segments: int = 8
@@ -72,6 +86,15 @@ class Settings(BaseModel):
         if self.jwt_algorithm == "RS256" and not self.jwks_url:
             raise ValueError(f"{ENV_PREFIX}JWKS_URL is required with {ENV_PREFIX}JWT_ALGORITHM=RS256")
         return self
+
+
+def require(settings: Settings, *groups: tuple[str, ...]) -> None:
+    """Fails (MissingSettings) unless each group has at least one non-empty setting: what a function needs beyond
+    every function's settings, checked at its cold start."""
+    missing = [" or ".join(f"{ENV_PREFIX}{name.upper()}" for name in group) for group in groups
+               if not any(getattr(settings, name) for name in group)]
+    if missing:
+        raise MissingSettings("Cairn is misconfigured: " + "; ".join(f"{names} is not set" for names in missing))
 
 
 def _problems(error: ValidationError) -> list[str]:

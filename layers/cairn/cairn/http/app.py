@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
 from cairn.core.observability import count, instrumented
-from cairn.core.settings import get_settings
+from cairn.core.settings import get_settings, require
 from cairn.http import errors, openapi
 from cairn.http.body import JSONRoute
 from cairn.http.correlation import CorrelationMiddleware
@@ -21,19 +21,23 @@ class CairnApp(FastAPI):
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
-            self.openapi_schema = openapi.publish(super().openapi(), self.routes)
+            self.openapi_schema = openapi.publish(super().openapi(), self.routes,
+                                                  bool(getattr(self.state, "detail_errors", False)))
         return self.openapi_schema
 
 
-def create_app(title: str, *routers: APIRouter) -> FastAPI:
+def create_app(title: str, *routers: APIRouter, detail_errors: bool = False,
+               required: tuple[tuple[str, ...], ...] = ()) -> FastAPI:
     """The route group's app. Reads the settings first: a function deployed without its resource names or token
-    settings fails at cold start, naming them, instead of failing its first request (cairn.core.settings)."""
-    get_settings()
+    settings (or a group of ``required`` ones) fails at cold start, naming them, instead of failing its first
+    request (cairn.core.settings). ``detail_errors``: errors in FastAPI's ``{"detail": ...}`` shape instead of
+    Cairn's (the task engine's routes, docs/task-engine.md)."""
+    require(get_settings(), *required)
     # The OpenAPI document and Swagger UI stay off the Lambda's cold path. No route ever redirects: with
     # redirect_slashes, ".../victim%2F" answered 307 towards ".../victim" with a Location built from the Host
     # header, so a client that followed it acted on another resource. An unmatched path is a 404 in the error shape.
     app = CairnApp(title=title, openapi_url=None, docs_url=None, redoc_url=None, redirect_slashes=False)
-    errors.install(app)
+    errors.install(app, detail_errors=detail_errors)
     for router in routers:
         loose = [route.path for route in router.routes if isinstance(route, APIRoute)
                  and not isinstance(route, JSONRoute)]

@@ -8,6 +8,7 @@ the token only; ``x-workspace-id``, when sent, must name the same tenant.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, Any
@@ -113,6 +114,15 @@ require_writer = _requiring(WRITE_ROLES, "writing")
 require_admin = _requiring(ADMIN_ROLES, "deleting")
 
 _ACCESS_CHECKS = (require_reader, require_writer, require_admin)
+# Credential dependencies of other kinds (a context's own bearer credential, such as the task engine's permits):
+# each checks the request by itself. Registered by the context that defines it, which the http room cannot import.
+_CREDENTIAL_CHECKS: dict[Any, Callable[[Request], Any]] = {}
+
+
+def register_credential_check(dependency: Callable[[Request], Any]) -> None:
+    """Makes ``dependency`` (a FastAPI dependency taking the request) an access check: it runs before the body is
+    parsed (``check_route_access``) and the route's OpenAPI entry documents 401/403 and the bearer scheme."""
+    _CREDENTIAL_CHECKS[dependency] = dependency
 
 
 def check_route_access(request: Request) -> None:
@@ -122,15 +132,18 @@ def check_route_access(request: Request) -> None:
     be described to a caller who may not call the route at all (400 before 401/403)."""
     dependant = getattr(request.scope.get("route"), "dependant", None)
     checks = access_checks(dependant) if dependant is not None else []
-    if checks:
+    for credential_check in [check for check in checks if check in _CREDENTIAL_CHECKS]:
+        _CREDENTIAL_CHECKS[credential_check](request)
+    role_checks = [check for check in checks if check not in _CREDENTIAL_CHECKS]
+    if role_checks:
         principal = authenticate(request)
-        for check in checks:
+        for check in role_checks:
             check(principal)
 
 
 def access_checks(dependant: Any) -> list[Any]:
     """The access checks (token, role) among a route's dependencies, nested ones included."""
-    found = [d.call for d in dependant.dependencies if d.call in _ACCESS_CHECKS]
+    found = [d.call for d in dependant.dependencies if d.call in _ACCESS_CHECKS or d.call in _CREDENTIAL_CHECKS]
     for sub in dependant.dependencies:
         found.extend(access_checks(sub))
     return found

@@ -23,7 +23,9 @@ from cairn.core.errors import (
     CairnError,
     Conflict,
     Forbidden,
+    Gone,
     IdempotencyMismatch,
+    InsufficientCredits,
     IntegrationNotConfigured,
     InvalidInput,
     NotFound,
@@ -41,9 +43,11 @@ STATUS: dict[type[CairnError], int] = {
     CairnError: 500,
     InvalidInput: 400,
     Unauthenticated: 401,
+    InsufficientCredits: 402,
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    Gone: 410,
     IntegrationNotConfigured: 409,
     IdempotencyMismatch: 422,
     UpstreamError: 502,
@@ -84,6 +88,19 @@ class ErrorBody(BaseModel):
     correlationId: str  # noqa: N815 - the wire name
 
 
+class DetailProblem(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class DetailBody(BaseModel):
+    """The body of every 4xx and 5xx answer of an app built with ``detail_errors`` (the task engine, as FastAPI
+    answers): a message, or the list of a request's validation problems."""
+
+    detail: str | list[DetailProblem]
+
+
 def status_of(error: CairnError) -> int:
     return next(STATUS[cls] for cls in type(error).__mro__ if cls in STATUS)
 
@@ -120,11 +137,24 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     return details
 
 
-def _cairn_error_response(exc: CairnError) -> JSONResponse:
+def _detail_style(request: Request) -> bool:
+    """The app answers errors as FastAPI does, ``{"detail": ...}`` (the task engine's routes, whose spec says so)."""
+    return bool(getattr(request.app.state, "detail_errors", False))
+
+
+def detail_response(status: int, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+
+
+def _cairn_error_response(exc: CairnError, detail: bool = False) -> JSONResponse:
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if status == 503:  # contention: worth retrying, after a pause (RFC 9110 Retry-After, in seconds)
         headers = {"Retry-After": RETRY_AFTER_SECONDS}
+    if detail:  # the detail names the field, as Cairn's shape does in its own member
+        access.note_error(exc.code)
+        named = exc.field and exc.field not in exc.message
+        return detail_response(status, f"{exc.field}: {exc.message}" if named else exc.message, headers)
     return error_response(status, exc.code, exc.message, exc.field, headers=headers)
 
 
@@ -137,16 +167,20 @@ async def _on_validation(request: Request, exc: Exception) -> Response:
     try:
         await run_in_threadpool(check_route_access, request)  # may fetch the JWKS: off the event loop
     except CairnError as denied:
-        return _cairn_error_response(denied)
+        return _cairn_error_response(denied, _detail_style(request))
+    if _detail_style(request):  # FastAPI's list of problems, without the offending input (it may be a secret)
+        access.note_error("invalid_input")
+        return detail_response(400, [{"loc": list(problem["loc"]), "msg": problem["msg"], "type": problem["type"]}
+                                     for problem in exc.errors()])
     details = _validation_details(exc)
     first = details[0]
     return error_response(400, "invalid_input", f"{first['field']}: {first['message']}", first["field"], details)
 
 
-async def _on_cairn_error(_: Request, exc: Exception) -> Response:
+async def _on_cairn_error(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, CairnError):
         raise exc
-    return _cairn_error_response(exc)
+    return _cairn_error_response(exc, _detail_style(request))
 
 
 async def _on_http_error(request: Request, exc: Exception) -> Response:
@@ -156,18 +190,26 @@ async def _on_http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 404 and message == "Not Found":  # no route matched (routes never redirect)
         message = f"no route for {request.method} {request.url.path}"
     headers = dict(exc.headers) if exc.headers else None
+    if _detail_style(request):
+        access.note_error(_HTTP_CODES.get(exc.status_code, "http_error"))
+        return detail_response(exc.status_code, message, headers)
     return error_response(exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"), message,
                           headers=headers)
 
 
-async def _on_unexpected(_: Request, exc: Exception) -> Response:
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
     logger().exception("unhandled error")
     # Starlette answers unhandled errors outside every middleware, so the header is set here.
+    if _detail_style(request):
+        access.note_error("internal_error")
+        return detail_response(500, "internal error; quote the x-correlation-id when reporting it",
+                               {CORRELATION_HEADER: correlation_id.get()})
     return error_response(500, "internal_error", "internal error; quote the correlationId when reporting it",
                           headers={CORRELATION_HEADER: correlation_id.get()})
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, *, detail_errors: bool = False) -> None:
+    app.state.detail_errors = detail_errors
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(CairnError, _on_cairn_error)
     app.add_exception_handler(HTTPException, _on_http_error)

@@ -16,7 +16,7 @@ from typing import Any
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from cairn.http.auth import access_checks
-from cairn.http.errors import ErrorBody
+from cairn.http.errors import DetailBody, ErrorBody
 from cairn.http.idempotency import Once
 
 BEARER = "HTTPBearer"
@@ -65,9 +65,9 @@ def error_statuses(route: Any) -> list[int]:
     return sorted(statuses)
 
 
-def _error_response(status: int) -> dict[str, Any]:
+def _error_response(status: int, body: type[ErrorBody | DetailBody]) -> dict[str, Any]:
     return {"description": _DESCRIPTIONS[status],
-            "content": {"application/json": {"schema": {"$ref": f"{_SCHEMAS}{ErrorBody.__name__}"}}}}
+            "content": {"application/json": {"schema": {"$ref": f"{_SCHEMAS}{body.__name__}"}}}}
 
 
 def _is_fastapi_validation(response: dict[str, Any]) -> bool:
@@ -75,8 +75,10 @@ def _is_fastapi_validation(response: dict[str, Any]) -> bool:
     return bool(schema.get("$ref") == f"{_SCHEMAS}HTTPValidationError")
 
 
-def publish(document: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
-    """``document`` (FastAPI's, for ``routes``) with Cairn's error answers and bearer scheme; changed in place."""
+def publish(document: dict[str, Any], routes: list[Any], detail_errors: bool = False) -> dict[str, Any]:
+    """``document`` (FastAPI's, for ``routes``) with Cairn's error answers and bearer scheme; changed in place.
+    ``detail_errors``: the app answers errors as ``DetailBody`` (cairn.http.errors)."""
+    body = DetailBody if detail_errors else ErrorBody
     for route in iter_route_contexts(routes):  # included routers' routes, with their prefixes
         if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
             continue
@@ -87,15 +89,15 @@ def publish(document: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
             if _is_fastapi_validation(responses.get("422", {})):
                 del responses["422"]
             for status in error_statuses(route):
-                responses.setdefault(str(status), _error_response(status))
+                responses.setdefault(str(status), _error_response(status, body))
             if access_checks(route.dependant):
                 operation["security"] = [{BEARER: []}]
     components = document.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
     for name in _FASTAPI_VALIDATION_SCHEMAS:
         schemas.pop(name, None)
-    error_schema = ErrorBody.model_json_schema(ref_template=_SCHEMAS + "{model}")
+    error_schema = body.model_json_schema(ref_template=_SCHEMAS + "{model}")
     schemas.update(error_schema.pop("$defs", {}))
-    schemas[ErrorBody.__name__] = error_schema
+    schemas[body.__name__] = error_schema
     components["securitySchemes"] = {BEARER: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
     return document

@@ -1,0 +1,33 @@
+"""Worker: the steps of the task-run state machine (statemachines/task_run.asl.json), chosen by ``step``."""
+
+import json
+from typing import Any
+
+from cairn.core.observability import instrumented
+from cairn.core.settings import get_settings
+from cairn.tasks.service import run_steps
+
+get_settings()  # at cold start: a missing resource name fails here, named (cairn.core.settings)
+
+
+@instrumented("worker", "task-run")
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    installation, run_id = event["installation"], event["runId"]
+    step = event["step"]
+    if step == "prepare":
+        return run_steps.prepare(installation, run_id)
+    if step == "run":
+        return run_steps.run_model(installation, run_id)
+    if step == "fail":
+        return run_steps.fail(installation, run_id, failure_message(event.get("failure") or {}))
+    raise ValueError(f"unknown task-run step {step!r}")
+
+
+def failure_message(failure: dict[str, Any]) -> str:
+    """The caught error as the run's ``error``: the Lambda error's message when the cause carries one."""
+    cause = failure.get("Cause") or ""
+    try:
+        message = json.loads(cause).get("errorMessage")
+    except (ValueError, AttributeError):
+        message = cause
+    return str(message or failure.get("Error") or "The run failed")

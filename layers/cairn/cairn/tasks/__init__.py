@@ -1,0 +1,1 @@
+"""The tasks context: task runs, the model catalog, usage and project indexes (docs/task-engine.md)."""

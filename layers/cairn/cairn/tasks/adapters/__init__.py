@@ -1,0 +1,1 @@
+"""Adapters of the tasks context: the ``ModelRunner`` port (``runner``) and its implementations."""

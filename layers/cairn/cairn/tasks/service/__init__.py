@@ -1,0 +1,1 @@
+"""The tasks context's service."""
