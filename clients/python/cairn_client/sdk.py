@@ -132,6 +132,31 @@ class IntelligenceAction(TypedDict):
     params: dict[str, Any]
 
 
+SourceType = Literal["slack", "jira", "confluence", "github"]
+
+
+class CreateSource(TypedDict):
+    sourceId: str
+    projectId: str
+    sourceType: SourceType
+    config: NotRequired[dict[str, Any]]
+
+
+class UpdateSource(TypedDict, total=False):
+    """Partial: only the fields sent change."""
+    config: dict[str, Any] | None
+    enabled: bool | None
+    projectId: str | None
+    sourceType: SourceType | None
+
+
+class PutConnection(TypedDict):
+    token: str
+    baseUrl: NotRequired[str | None]
+    email: NotRequired[str | None]
+    webhookSecret: NotRequired[str | None]
+
+
 @dataclass(frozen=True)
 class Operation:
     method: str
@@ -169,6 +194,16 @@ OPERATIONS: dict[str, Operation] = {
     "contributor_activity": Operation("GET", f"{API}/contributors/{{id}}/activity", query=("limit",)),
     "intelligence_query": Operation("POST", f"{API}/intelligence/query", IntelligenceQuery),
     "intelligence_action": Operation("POST", f"{API}/intelligence/action", IntelligenceAction),
+    "list_sources": Operation("GET", f"{API}/sources"),
+    "create_source": Operation("POST", f"{API}/sources", CreateSource),
+    "update_source": Operation("PUT", f"{API}/sources/{{id}}", UpdateSource),
+    "delete_source": Operation("DELETE", f"{API}/sources/{{id}}"),
+    "sync_source": Operation("POST", f"{API}/sources/{{id}}/sync"),
+    "source_status": Operation("GET", f"{API}/sources/{{id}}/status"),
+    "source_records": Operation("GET", f"{API}/sources/{{id}}/records", query=("limit", "offset")),
+    "list_connections": Operation("GET", f"{API}/connections"),
+    "put_connection": Operation("PUT", f"{API}/connections/{{provider}}", PutConnection),
+    "delete_connection": Operation("DELETE", f"{API}/connections/{{provider}}"),
 }
 
 
@@ -202,7 +237,7 @@ class CairnClient:
         """Calls the operation ``name`` with path parameters and query parameters from ``params``."""
         operation = OPERATIONS[name]
         path = operation.path.format(**{key: quote(str(params.pop(key)), safe="")
-                                        for key in ("id", "name", "segment") if f"{{{key}}}" in operation.path})
+                                        for key in ("id", "name", "segment", "provider") if f"{{{key}}}" in operation.path})
         query = {key: value for key, value in params.items() if key in operation.query and value is not None}
         unknown = set(params) - set(operation.query)
         if unknown:
@@ -348,6 +383,39 @@ class CairnClient:
 
     def intelligence_action(self, body: IntelligenceAction) -> dict[str, Any]:
         return dict(self.call("intelligence_action", body))
+
+    # --- sources and connections -----------------------------------------------------------------------------
+
+    def list_sources(self) -> dict[str, Any]:
+        return dict(self.call("list_sources"))
+
+    def create_source(self, body: CreateSource) -> dict[str, Any]:
+        return dict(self.call("create_source", body))
+
+    def update_source(self, source: str, body: UpdateSource) -> dict[str, Any]:
+        return dict(self.call("update_source", body, id=source))
+
+    def delete_source(self, source: str) -> Any:
+        return self.call("delete_source", id=source)
+
+    def sync_source(self, source: str) -> dict[str, Any]:
+        return dict(self.call("sync_source", id=source))
+
+    def source_status(self, source: str) -> dict[str, Any]:
+        return dict(self.call("source_status", id=source))
+
+    def source_records(self, source: str, *, limit: int | None = None,
+                       offset: int | None = None) -> dict[str, Any]:
+        return dict(self.call("source_records", id=source, limit=limit, offset=offset))
+
+    def list_connections(self) -> dict[str, Any]:
+        return dict(self.call("list_connections"))
+
+    def put_connection(self, provider: str, body: PutConnection) -> dict[str, Any]:
+        return dict(self.call("put_connection", body, provider=provider))
+
+    def delete_connection(self, provider: str) -> Any:
+        return self.call("delete_connection", provider=provider)
 
 
 def _error(response: httpx.Response) -> ApiError:
