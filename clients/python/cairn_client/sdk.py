@@ -23,6 +23,7 @@ from cairn_client.errors import ApiError
 API = "/api/v1/memory"
 RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
 MUTATING = frozenset({"POST", "PUT", "DELETE"})
+PATH_PARAMETERS = ("id", "name", "segment", "provider")  # the template's parameter names
 # The transport of clients built without one: a seam for tests that route the SDK to an in-process app.
 DEFAULT_TRANSPORT: httpx.BaseTransport | None = None
 
@@ -237,7 +238,7 @@ class CairnClient:
         """Calls the operation ``name`` with path parameters and query parameters from ``params``."""
         operation = OPERATIONS[name]
         path = operation.path.format(**{key: quote(str(params.pop(key)), safe="")
-                                        for key in ("id", "name", "segment", "provider") if f"{{{key}}}" in operation.path})
+                                        for key in PATH_PARAMETERS if f"{{{key}}}" in operation.path})
         query = {key: value for key, value in params.items() if key in operation.query and value is not None}
         unknown = set(params) - set(operation.query)
         if unknown:
