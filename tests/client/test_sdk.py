@@ -9,8 +9,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cairn_client import sdk
+from cairn_client import models, sdk
 from cairn_client.errors import ApiError
+
+from cairn_local import sdk_models
 
 OPENAPI = json.loads((Path(__file__).parents[2] / "openapi.json").read_text())
 MEMORY_API = "/api/v1/memory/"  # the SDK's scope: not the task engine (/v1/...), /mcp, webhooks or health checks
@@ -41,6 +43,58 @@ def test_each_body_and_query_has_the_api_fields(name):
     hints = typing.get_type_hints(operation.body)
     assert set(hints) == set(component["properties"])
     assert operation.body.__required_keys__ == set(component.get("required", []))  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", sorted(sdk.OPERATIONS))
+def test_each_answer_is_typed_with_the_api_fields(name):
+    operation = sdk.OPERATIONS[name]
+    responses = OPERATIONS_SPEC[(operation.method, operation.path)]["responses"]
+    schema = responses["200"].get("content", {}).get("application/json", {}).get("schema", {})
+    if "$ref" not in schema:  # deletions: no documented body
+        assert operation.response is None
+        return
+    assert operation.response is not None
+    _assert_model_is(operation.response, schema["$ref"].rsplit("/", 1)[1])
+
+
+def _assert_model_is(model: type, component_name: str) -> None:
+    """The TypedDict has the schema's name, properties and required keys, and so has every model it nests."""
+    component = OPERATIONS_SCHEMAS[component_name]
+    assert model.__name__ == component_name
+    assert set(typing.get_type_hints(model)) == set(component.get("properties", {}))
+    assert model.__required_keys__ == set(component.get("required", []))  # type: ignore[attr-defined]
+    for field, hint in typing.get_type_hints(model).items():
+        nested = [ref.rsplit("/", 1)[1] for ref in _refs(component["properties"][field])]
+        assert sorted(_typed_dicts(hint), key=lambda t: t.__name__) == sorted(
+            (getattr(models, name) for name in nested), key=lambda t: t.__name__), field
+        for name in nested:
+            _assert_model_is(getattr(models, name), name)
+
+
+def _refs(schema: object) -> set[str]:
+    if isinstance(schema, dict):
+        return ({schema["$ref"]} if "$ref" in schema else set()).union(*map(_refs, schema.values()))
+    if isinstance(schema, list):
+        return set().union(*map(_refs, schema))
+    return set()
+
+
+def _typed_dicts(hint: object) -> set[type]:
+    if typing.is_typeddict(hint):
+        return {hint}  # type: ignore[arg-type]
+    return set().union(*map(_typed_dicts, typing.get_args(hint)))
+
+
+def test_the_response_models_are_generated_from_the_committed_openapi():
+    assert sdk_models.main(["--check"]) == 0
+
+
+def test_the_answers_keep_working_as_plain_dicts():
+    client = sdk.CairnClient("https://cairn.test", "t", transport=Script(httpx.Response(200, json={
+        "projects": [{"projectId": "p1"}]})))
+    projects = client.list_projects()
+    assert projects == [{"projectId": "p1"}]
+    assert isinstance(projects[0], dict)
 
 
 OPERATIONS_SPEC = {(method.upper(), path): spec for path, methods in OPENAPI["paths"].items()

@@ -1,5 +1,6 @@
-"""A typed client for every memory route of the API (the request bodies below are checked against the repository's
-``openapi.json`` by tests/client/test_sdk_contract.py).
+"""A typed client for every memory route of the API: the request bodies below and the answers' TypedDicts
+(``models.py``, generated from ``openapi.json`` by ``python -m cairn_local.sdk_models``) are checked against the
+repository's ``openapi.json`` by tests/client/test_sdk.py.
 
 - Every mutating call (POST, PUT, DELETE) carries an ``Idempotency-Key``, generated once per call and reused by
   its retries, so a retry after a lost response never stores twice (docs/auth.md, "Idempotency-Key").
@@ -13,11 +14,12 @@ import time
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict, cast
 from urllib.parse import quote
 
 import httpx
 
+from cairn_client import models
 from cairn_client.errors import ApiError
 
 API = "/api/v1/memory"
@@ -164,46 +166,55 @@ class Operation:
     path: str
     body: type | None = None
     query: tuple[str, ...] = ()
+    response: type | None = None  # the TypedDict of its answer (models.py, generated from openapi.json)
 
 
 # Every memory route: name -> method, path (the template's parameter names), body model, query parameters.
 OPERATIONS: dict[str, Operation] = {
-    "list_projects": Operation("GET", f"{API}/projects"),
-    "create_project": Operation("POST", f"{API}/projects", CreateProject),
-    "get_project": Operation("GET", f"{API}/projects/{{id}}"),
+    "list_projects": Operation("GET", f"{API}/projects", response=models.ProjectList),
+    "create_project": Operation("POST", f"{API}/projects", CreateProject, response=models.Project),
+    "get_project": Operation("GET", f"{API}/projects/{{id}}", response=models.Project),
     "delete_project": Operation("DELETE", f"{API}/projects/{{id}}"),
-    "update_roadmap": Operation("PUT", f"{API}/projects/{{id}}/roadmap", UpdateRoadmap),
-    "list_branches": Operation("GET", f"{API}/projects/{{id}}/branches"),
-    "create_branch": Operation("POST", f"{API}/projects/{{id}}/branches", CreateBranch),
-    "get_branch": Operation("GET", f"{API}/projects/{{id}}/branches/{{name}}"),
-    "abandon_branch": Operation("POST", f"{API}/projects/{{id}}/branches/{{name}}/abandon", AbandonBranch),
-    "append_log": Operation("POST", f"{API}/projects/{{id}}/log", AppendLog),
-    "store_milestone": Operation("POST", f"{API}/projects/{{id}}/store", StoreMilestone),
-    "merge": Operation("POST", f"{API}/projects/{{id}}/merge", MergeBranch),
-    "put_metadata": Operation("PUT", f"{API}/projects/{{id}}/metadata/{{segment}}", dict),
+    "update_roadmap": Operation("PUT", f"{API}/projects/{{id}}/roadmap", UpdateRoadmap, response=models.Project),
+    "list_branches": Operation("GET", f"{API}/projects/{{id}}/branches", response=models.BranchList),
+    "create_branch": Operation("POST", f"{API}/projects/{{id}}/branches", CreateBranch, response=models.Branch),
+    "get_branch": Operation("GET", f"{API}/projects/{{id}}/branches/{{name}}", response=models.Branch),
+    "abandon_branch": Operation("POST", f"{API}/projects/{{id}}/branches/{{name}}/abandon", AbandonBranch,
+                                response=models.Branch),
+    "append_log": Operation("POST", f"{API}/projects/{{id}}/log", AppendLog, response=models.LogEntry),
+    "store_milestone": Operation("POST", f"{API}/projects/{{id}}/store", StoreMilestone, response=models.Milestone),
+    "merge": Operation("POST", f"{API}/projects/{{id}}/merge", MergeBranch, response=models.Merge),
+    "put_metadata": Operation("PUT", f"{API}/projects/{{id}}/metadata/{{segment}}", dict,
+                              response=models.MetadataSegment),
     "recall": Operation("GET", f"{API}/projects/{{id}}/recall",
-                        query=("view", "branch", "milestoneId", "segment", "limit", "offset", "tokens", "query")),
-    "search_project": Operation("POST", f"{API}/projects/{{id}}/search", SearchProject),
-    "search": Operation("POST", f"{API}/search", SearchTenant),
-    "store_metrics": Operation("POST", f"{API}/projects/{{id}}/metrics", StoreSessionMetrics),
-    "metrics_summary": Operation("GET", f"{API}/projects/{{id}}/metrics/summary"),
-    "promote": Operation("POST", f"{API}/projects/{{id}}/promote", PromoteKnowledge),
-    "list_contributors": Operation("GET", f"{API}/contributors"),
-    "upsert_contributor": Operation("POST", f"{API}/contributors", UpsertContributor),
-    "get_contributor": Operation("GET", f"{API}/contributors/{{id}}"),
+                        query=("view", "branch", "milestoneId", "segment", "limit", "offset", "tokens", "query"),
+                        response=models.Recall),
+    "search_project": Operation("POST", f"{API}/projects/{{id}}/search", SearchProject, response=models.SearchResults),
+    "search": Operation("POST", f"{API}/search", SearchTenant, response=models.SearchResults),
+    "store_metrics": Operation("POST", f"{API}/projects/{{id}}/metrics", StoreSessionMetrics,
+                               response=models.SessionMetrics),
+    "metrics_summary": Operation("GET", f"{API}/projects/{{id}}/metrics/summary", response=models.MetricsSummary),
+    "promote": Operation("POST", f"{API}/projects/{{id}}/promote", PromoteKnowledge, response=models.Promoted),
+    "list_contributors": Operation("GET", f"{API}/contributors", response=models.Contributors),
+    "upsert_contributor": Operation("POST", f"{API}/contributors", UpsertContributor, response=models.Contributor),
+    "get_contributor": Operation("GET", f"{API}/contributors/{{id}}", response=models.Contributor),
     "delete_contributor": Operation("DELETE", f"{API}/contributors/{{id}}"),
-    "contributor_activity": Operation("GET", f"{API}/contributors/{{id}}/activity", query=("limit",)),
-    "intelligence_query": Operation("POST", f"{API}/intelligence/query", IntelligenceQuery),
-    "intelligence_action": Operation("POST", f"{API}/intelligence/action", IntelligenceAction),
-    "list_sources": Operation("GET", f"{API}/sources"),
-    "create_source": Operation("POST", f"{API}/sources", CreateSource),
-    "update_source": Operation("PUT", f"{API}/sources/{{id}}", UpdateSource),
+    "contributor_activity": Operation("GET", f"{API}/contributors/{{id}}/activity", query=("limit",),
+                                      response=models.ContributorActivity),
+    "intelligence_query": Operation("POST", f"{API}/intelligence/query", IntelligenceQuery,
+                                    response=models.IntelligenceAnswer),
+    "intelligence_action": Operation("POST", f"{API}/intelligence/action", IntelligenceAction,
+                                     response=models.ActionResult),
+    "list_sources": Operation("GET", f"{API}/sources", response=models.SourceList),
+    "create_source": Operation("POST", f"{API}/sources", CreateSource, response=models.Source),
+    "update_source": Operation("PUT", f"{API}/sources/{{id}}", UpdateSource, response=models.Source),
     "delete_source": Operation("DELETE", f"{API}/sources/{{id}}"),
-    "sync_source": Operation("POST", f"{API}/sources/{{id}}/sync"),
-    "source_status": Operation("GET", f"{API}/sources/{{id}}/status"),
-    "source_records": Operation("GET", f"{API}/sources/{{id}}/records", query=("limit", "offset")),
-    "list_connections": Operation("GET", f"{API}/connections"),
-    "put_connection": Operation("PUT", f"{API}/connections/{{provider}}", PutConnection),
+    "sync_source": Operation("POST", f"{API}/sources/{{id}}/sync", response=models.SourceStatus),
+    "source_status": Operation("GET", f"{API}/sources/{{id}}/status", response=models.SourceStatus),
+    "source_records": Operation("GET", f"{API}/sources/{{id}}/records", query=("limit", "offset"),
+                                response=models.RecordList),
+    "list_connections": Operation("GET", f"{API}/connections", response=models.ConnectionList),
+    "put_connection": Operation("PUT", f"{API}/connections/{{provider}}", PutConnection, response=models.Connection),
     "delete_connection": Operation("DELETE", f"{API}/connections/{{provider}}"),
 }
 
@@ -282,141 +293,151 @@ class CairnClient:
     def health(self) -> Any:
         return self.request("GET", "/api/v1/health")
 
-    def list_projects(self) -> list[dict[str, Any]]:
-        return list(self.call("list_projects")["projects"])
+    def list_projects(self) -> list[models.Project]:
+        answer = cast(models.ProjectList, self.call("list_projects"))
+        return answer["projects"]
 
-    def create_project(self, body: CreateProject) -> dict[str, Any]:
-        return dict(self.call("create_project", body))
+    def create_project(self, body: CreateProject) -> models.Project:
+        return cast(models.Project, self.call("create_project", body))
 
-    def get_project(self, project: str) -> dict[str, Any]:
-        return dict(self.call("get_project", id=project))
+    def get_project(self, project: str) -> models.Project:
+        return cast(models.Project, self.call("get_project", id=project))
 
     def delete_project(self, project: str) -> Any:
         return self.call("delete_project", id=project)
 
-    def update_roadmap(self, project: str, body: UpdateRoadmap) -> dict[str, Any]:
-        return dict(self.call("update_roadmap", body, id=project))
+    def update_roadmap(self, project: str, body: UpdateRoadmap) -> models.Project:
+        return cast(models.Project, self.call("update_roadmap", body, id=project))
 
     # --- branches, log, milestones ---------------------------------------------------------------------------
 
-    def list_branches(self, project: str) -> dict[str, Any]:
-        return dict(self.call("list_branches", id=project))
+    def list_branches(self, project: str) -> models.BranchList:
+        return cast(models.BranchList, self.call("list_branches", id=project))
 
-    def create_branch(self, project: str, body: CreateBranch) -> dict[str, Any]:
-        return dict(self.call("create_branch", body, id=project))
+    def create_branch(self, project: str, body: CreateBranch) -> models.Branch:
+        return cast(models.Branch, self.call("create_branch", body, id=project))
 
-    def get_branch(self, project: str, branch: str) -> dict[str, Any]:
-        return dict(self.call("get_branch", id=project, name=branch))
+    def get_branch(self, project: str, branch: str) -> models.Branch:
+        return cast(models.Branch, self.call("get_branch", id=project, name=branch))
 
-    def abandon_branch(self, project: str, branch: str, body: AbandonBranch) -> dict[str, Any]:
-        return dict(self.call("abandon_branch", body, id=project, name=branch))
+    def abandon_branch(self, project: str, branch: str, body: AbandonBranch) -> models.Branch:
+        return cast(models.Branch, self.call("abandon_branch", body, id=project, name=branch))
 
-    def append_log(self, project: str, body: AppendLog, *, idempotency_key: str | None = None) -> dict[str, Any]:
-        return dict(self.call("append_log", body, idempotency_key=idempotency_key, id=project))
+    def append_log(self, project: str, body: AppendLog, *, idempotency_key: str | None = None) -> models.LogEntry:
+        return cast(models.LogEntry, self.call("append_log", body, idempotency_key=idempotency_key, id=project))
 
-    def store_milestone(self, project: str, body: StoreMilestone) -> dict[str, Any]:
-        return dict(self.call("store_milestone", body, id=project))
+    def store_milestone(self, project: str, body: StoreMilestone) -> models.Milestone:
+        return cast(models.Milestone, self.call("store_milestone", body, id=project))
 
-    def merge(self, project: str, body: MergeBranch) -> dict[str, Any]:
-        return dict(self.call("merge", body, id=project))
+    def merge(self, project: str, body: MergeBranch) -> models.Merge:
+        return cast(models.Merge, self.call("merge", body, id=project))
 
-    def put_metadata(self, project: str, segment: str, content: dict[str, Any]) -> dict[str, Any]:
-        return dict(self.call("put_metadata", content, id=project, segment=segment))
+    def put_metadata(self, project: str, segment: str, content: dict[str, Any]) -> models.MetadataSegment:
+        return cast(models.MetadataSegment, self.call("put_metadata", content, id=project, segment=segment))
 
-    def recall(self, project: str, view: str = "overview", **params: Any) -> dict[str, Any]:
-        return dict(self.call("recall", id=project, view=view, **params))
+    def recall(self, project: str, view: str = "overview", **params: Any) -> models.Recall:
+        return cast(models.Recall, self.call("recall", id=project, view=view, **params))
 
     def brief(self, project: str, branch: str = "main", *, tokens: int | None = None,
-              query: str | None = None) -> dict[str, Any]:
+              query: str | None = None) -> models.Recall:
         return self.recall(project, "brief", branch=branch, tokens=tokens, query=query)
 
-    def iter_log(self, project: str, branch: str = "main", *, page_size: int = 100) -> Iterator[dict[str, Any]]:
-        yield from self._pages(project, "log", "logEntries", branch, page_size)
-
-    def iter_milestones(self, project: str, branch: str = "main", *,
-                        page_size: int = 100) -> Iterator[dict[str, Any]]:
-        yield from self._pages(project, "branch", "milestones", branch, page_size)
-
-    def _pages(self, project: str, view: str, key: str, branch: str, page_size: int) -> Iterator[dict[str, Any]]:
+    def iter_log(self, project: str, branch: str = "main", *, page_size: int = 100) -> Iterator[models.LogEntry]:
         offset = 0
         while True:
-            answer = self.recall(project, view, branch=branch, limit=page_size, offset=offset)
-            items = answer.get(key) or []
-            yield from items
-            offset += len(items)
-            if not items or offset >= answer.get("page", {}).get("total", 0):
+            answer = self.recall(project, "log", branch=branch, limit=page_size, offset=offset)
+            entries = answer.get("logEntries") or []
+            yield from entries
+            offset += len(entries)
+            if _last_page(answer, len(entries), offset):
+                return
+
+    def iter_milestones(self, project: str, branch: str = "main", *,
+                        page_size: int = 100) -> Iterator[models.Milestone]:
+        offset = 0
+        while True:
+            answer = self.recall(project, "branch", branch=branch, limit=page_size, offset=offset)
+            milestones = answer.get("milestones") or []
+            yield from milestones
+            offset += len(milestones)
+            if _last_page(answer, len(milestones), offset):
                 return
 
     # --- search, metrics, knowledge, contributors, intelligence ----------------------------------------------
 
-    def search_project(self, project: str, body: SearchProject) -> dict[str, Any]:
-        return dict(self.call("search_project", body, id=project))
+    def search_project(self, project: str, body: SearchProject) -> models.SearchResults:
+        return cast(models.SearchResults, self.call("search_project", body, id=project))
 
-    def search(self, body: SearchTenant) -> dict[str, Any]:
-        return dict(self.call("search", body))
+    def search(self, body: SearchTenant) -> models.SearchResults:
+        return cast(models.SearchResults, self.call("search", body))
 
-    def store_metrics(self, project: str, body: StoreSessionMetrics) -> dict[str, Any]:
-        return dict(self.call("store_metrics", body, id=project))
+    def store_metrics(self, project: str, body: StoreSessionMetrics) -> models.SessionMetrics:
+        return cast(models.SessionMetrics, self.call("store_metrics", body, id=project))
 
-    def metrics_summary(self, project: str) -> dict[str, Any]:
-        return dict(self.call("metrics_summary", id=project))
+    def metrics_summary(self, project: str) -> models.MetricsSummary:
+        return cast(models.MetricsSummary, self.call("metrics_summary", id=project))
 
-    def promote(self, project: str, body: PromoteKnowledge) -> dict[str, Any]:
-        return dict(self.call("promote", body, id=project))
+    def promote(self, project: str, body: PromoteKnowledge) -> models.Promoted:
+        return cast(models.Promoted, self.call("promote", body, id=project))
 
-    def list_contributors(self) -> dict[str, Any]:
-        return dict(self.call("list_contributors"))
+    def list_contributors(self) -> models.Contributors:
+        return cast(models.Contributors, self.call("list_contributors"))
 
-    def upsert_contributor(self, body: UpsertContributor) -> dict[str, Any]:
-        return dict(self.call("upsert_contributor", body))
+    def upsert_contributor(self, body: UpsertContributor) -> models.Contributor:
+        return cast(models.Contributor, self.call("upsert_contributor", body))
 
-    def get_contributor(self, contributor: str) -> dict[str, Any]:
-        return dict(self.call("get_contributor", id=contributor))
+    def get_contributor(self, contributor: str) -> models.Contributor:
+        return cast(models.Contributor, self.call("get_contributor", id=contributor))
 
     def delete_contributor(self, contributor: str) -> Any:
         return self.call("delete_contributor", id=contributor)
 
-    def contributor_activity(self, contributor: str, *, limit: int | None = None) -> dict[str, Any]:
-        return dict(self.call("contributor_activity", id=contributor, limit=limit))
+    def contributor_activity(self, contributor: str, *, limit: int | None = None) -> models.ContributorActivity:
+        return cast(models.ContributorActivity, self.call("contributor_activity", id=contributor, limit=limit))
 
-    def intelligence_query(self, body: IntelligenceQuery) -> dict[str, Any]:
-        return dict(self.call("intelligence_query", body))
+    def intelligence_query(self, body: IntelligenceQuery) -> models.IntelligenceAnswer:
+        return cast(models.IntelligenceAnswer, self.call("intelligence_query", body))
 
-    def intelligence_action(self, body: IntelligenceAction) -> dict[str, Any]:
-        return dict(self.call("intelligence_action", body))
+    def intelligence_action(self, body: IntelligenceAction) -> models.ActionResult:
+        return cast(models.ActionResult, self.call("intelligence_action", body))
 
     # --- sources and connections -----------------------------------------------------------------------------
 
-    def list_sources(self) -> dict[str, Any]:
-        return dict(self.call("list_sources"))
+    def list_sources(self) -> models.SourceList:
+        return cast(models.SourceList, self.call("list_sources"))
 
-    def create_source(self, body: CreateSource) -> dict[str, Any]:
-        return dict(self.call("create_source", body))
+    def create_source(self, body: CreateSource) -> models.Source:
+        return cast(models.Source, self.call("create_source", body))
 
-    def update_source(self, source: str, body: UpdateSource) -> dict[str, Any]:
-        return dict(self.call("update_source", body, id=source))
+    def update_source(self, source: str, body: UpdateSource) -> models.Source:
+        return cast(models.Source, self.call("update_source", body, id=source))
 
     def delete_source(self, source: str) -> Any:
         return self.call("delete_source", id=source)
 
-    def sync_source(self, source: str) -> dict[str, Any]:
-        return dict(self.call("sync_source", id=source))
+    def sync_source(self, source: str) -> models.SourceStatus:
+        return cast(models.SourceStatus, self.call("sync_source", id=source))
 
-    def source_status(self, source: str) -> dict[str, Any]:
-        return dict(self.call("source_status", id=source))
+    def source_status(self, source: str) -> models.SourceStatus:
+        return cast(models.SourceStatus, self.call("source_status", id=source))
 
     def source_records(self, source: str, *, limit: int | None = None,
-                       offset: int | None = None) -> dict[str, Any]:
-        return dict(self.call("source_records", id=source, limit=limit, offset=offset))
+                       offset: int | None = None) -> models.RecordList:
+        return cast(models.RecordList, self.call("source_records", id=source, limit=limit, offset=offset))
 
-    def list_connections(self) -> dict[str, Any]:
-        return dict(self.call("list_connections"))
+    def list_connections(self) -> models.ConnectionList:
+        return cast(models.ConnectionList, self.call("list_connections"))
 
-    def put_connection(self, provider: str, body: PutConnection) -> dict[str, Any]:
-        return dict(self.call("put_connection", body, provider=provider))
+    def put_connection(self, provider: str, body: PutConnection) -> models.Connection:
+        return cast(models.Connection, self.call("put_connection", body, provider=provider))
 
     def delete_connection(self, provider: str) -> Any:
         return self.call("delete_connection", provider=provider)
+
+
+def _last_page(answer: models.Recall, returned: int, offset: int) -> bool:
+    page = answer.get("page")
+    return not returned or offset >= (page["total"] if page else 0)
 
 
 def _error(response: httpx.Response) -> ApiError:
