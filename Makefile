@@ -32,9 +32,10 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/cfn-lint template.yaml
 	$(PY) -m cairn_local.contract --check
 
-## make openapi: write openapi.json (every route group's OpenAPI, merged) and docs/routes.md from the code.
+## make openapi: write openapi.json (every route group's OpenAPI, merged), docs/routes.md and the SDK's response models from the code.
 openapi: $(VENV)/.installed
 	$(PY) -m cairn_local.contract
+	$(PY) -m cairn_local.sdk_models
 
 ## make bench: DynamoDB calls, ScannedCount and latency per operation; cold import time per function;
 ## then the same memory API over HTTP against a `make dev` server it starts (bench-http); then the agent
