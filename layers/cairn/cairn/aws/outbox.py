@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from cairn.aws.entity import Entity, declare
 from cairn.aws.keys import escape
-from cairn.aws.table import table
+from cairn.aws.table import ConditionFailed, table
 from cairn.core.clock import now, timestamp
 
 TOPICS: Final = frozenset({
@@ -65,3 +65,28 @@ def outbox_operation(tenant: str, topic: str, detail: dict[str, Any]) -> dict[st
 
 def to_wire(item: dict[str, Any]) -> dict[str, Any]:
     return OUTBOX_EVENT.to_wire(item)
+
+
+def load(tenant: str, event_id: str) -> dict[str, Any] | None:
+    return table().get(event_pk(tenant, event_id), EVENT_SK)
+
+
+def mark_published(tenant: str, event_id: str) -> bool:
+    """``pending`` -> ``published``, conditionally: False when it was published already (a retried record)."""
+    moment = timestamp(now())
+    try:
+        table().update(event_pk(tenant, event_id), EVENT_SK,
+                       "SET deliveryState = :published, publishedAt = :now ADD publishAttempts :one",
+                       condition="deliveryState = :pending",
+                       values={":published": PUBLISHED, ":pending": PENDING, ":now": moment, ":one": 1})
+    except ConditionFailed:
+        return False
+    return True
+
+
+def record_failure(tenant: str, event_id: str, error: str) -> None:
+    """A failed publish stays ``pending`` with its attempt counted and its error kept (the stream retries)."""
+    table().update(event_pk(tenant, event_id), EVENT_SK,
+                   "SET lastPublishError = :error, lastAttemptAt = :now ADD publishAttempts :one",
+                   condition="deliveryState = :pending",
+                   values={":error": error[:500], ":now": timestamp(now()), ":one": 1, ":pending": PENDING})
