@@ -29,6 +29,7 @@ def test_an_export_holds_the_project_its_branches_milestones_and_log_with_sequen
 
     [head] = [r for r in records if r["entity"] == "project"]
     assert (head["projectId"], head["lifecycle"]) == (project, "live")
+    assert (head["activeBranches"], head["$sets"]) == (["feature", "main"], ["activeBranches"])  # JSON has no set
     milestones = {r["milestoneId"]: r for r in records if r["entity"] == "milestone"}
     assert milestones[first["milestoneId"]]["sequenceNumber"] == first["sequenceNumber"]
     assert milestones[second["milestoneId"]]["contentHash"] == second["contentHash"]

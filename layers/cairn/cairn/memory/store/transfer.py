@@ -3,7 +3,9 @@
 A record is an item as the partition holds it, made portable: the partition key and the index keys name the
 tenant and the project, so they are dropped (an import rebuilds them for the new project); the sort key is
 relative to the partition and is kept, so sequence numbers, hashes and timestamps travel unchanged. Texts
-offloaded to S3 are put back into the record, so the export holds everything.
+offloaded to S3 are put back into the record, so the export holds everything. JSON has no sets: a set
+attribute (a project's ``activeBranches``) is written as a sorted list and named under ``SETS``, so an import
+restores it as the set it was.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ PAGE_ITEMS = 500
 # Attributes that name the tenant or the project's partition: never exported.
 _LOCATION_ATTRIBUTES = ("PK", "blobKey")
 _INDEX_PREFIX = "GSI"
+SETS = "$sets"
 
 
 @dataclass(frozen=True)
@@ -34,5 +37,7 @@ def export_page(ref: ProjectRef, cursor: dict[str, Any] | None = None, *, limit:
 
 
 def portable(item: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in item.items()
-            if name not in _LOCATION_ATTRIBUTES and not name.startswith(_INDEX_PREFIX)}
+    record = {name: sorted(value) if isinstance(value, set) else value for name, value in item.items()
+              if name not in _LOCATION_ATTRIBUTES and not name.startswith(_INDEX_PREFIX)}
+    sets = sorted(name for name, value in item.items() if isinstance(value, set))
+    return {**record, SETS: sets} if sets else record
