@@ -46,7 +46,7 @@ def test_functions_and_their_routes() -> None:
                               "SearchIndexerFunction", "SourceSyncFunction", "SourcesFunction",
                               "SourceDispatcherFunction", "IntegrationsFunction", "McpFunction",
                               "TaskRunsFunction", "ProjectIndexesFunction", "TaskRunFunction", "TaskAccessFunction",
-                              "TaskActivityFunction"}
+                              "TaskActivityFunction", "PlatformWorkflowsFunction"}
     for function in functions.values():
         assert function.module_path.is_file(), function.module_path
         assert function.module_path.is_relative_to(ROOT / "functions")
@@ -58,6 +58,8 @@ def test_functions_and_their_routes() -> None:
     assert ("POST", "/api/v1/memory/projects/{id}/branches/{name}/abandon") in routes["MemoryContextFunction"]
     assert routes["PlatformFunction"] >= {("GET", "/healthz"), ("GET", "/health"), ("GET", "/api/v1/health"),
                                           ("GET", "/.well-known/engine-status"), ("GET", "/api/v1/openapi")}
+    assert routes["PlatformWorkflowsFunction"] == {("GET", "/api/v1/workflow-executions"),
+                                                   ("GET", "/api/v1/workflow-executions/{id}")}
     assert ("POST", "/api/v1/memory/search") in routes["MemoryInsightsFunction"]
     assert ("GET", "/api/v1/memory/contributors/{id}/activity") in routes["ContributorsFunction"]
     assert routes["McpFunction"] == {("POST", "/mcp"), ("GET", "/mcp")}
