@@ -6,6 +6,8 @@ import pytest
 
 from cairn.aws import outbox
 from cairn.aws.table import TransactionCancelled, table
+from cairn.core.errors import NotFound
+from cairn.memory.service import branches, milestones, projects
 
 
 def test_an_event_is_written_with_the_change_and_listed_only_for_its_tenant(aws: dict[str, str], tenant: str) -> None:
@@ -30,3 +32,23 @@ def test_a_cancelled_change_leaves_no_event(aws: dict[str, str], tenant: str) ->
 def test_an_unknown_topic_is_refused() -> None:
     with pytest.raises(ValueError, match=r"project\.renamed"):
         outbox.outbox_operation("t", "project.renamed", {})
+
+
+def test_every_memory_change_writes_its_event_once(aws: dict[str, str], tenant: str) -> None:
+    fields = {"branchPurpose": "p", "cumulativeProgress": "c", "thisContribution": "t", "agentId": "a"}
+    projects.create(tenant, "p1", "P", "")
+    branches.create(tenant, "p1", "feature", "main", "try", "a")
+    branches.create(tenant, "p1", "spike", "main", "try", "a")
+    milestones.store(tenant, "p1", "feature", fields)
+    milestones.store(tenant, "p1", "feature", fields)  # deduplicated: nothing changed, no event
+    milestones.merge(tenant, "p1", "feature", "main", "done", "a")
+    branches.abandon(tenant, "p1", "spike", "dead end")
+    projects.mark_deleting(tenant, "p1")
+    with pytest.raises(NotFound):
+        projects.mark_deleting(tenant, "p1")  # refused: no second event
+
+    events = table().query(outbox.events_index_pk(tenant), index="GSI1").items
+    assert sorted(event["topic"] for event in events) == sorted([
+        "project.created", "branch.created", "branch.created", "milestone.stored", "branch.merged",
+        "branch.abandoned", "project.deleted"])
+    assert {event["detail"]["projectId"] for event in events} == {"p1"}
