@@ -46,7 +46,7 @@ def test_functions_and_their_routes() -> None:
                               "SearchIndexerFunction", "SourceSyncFunction", "SourcesFunction",
                               "SourceDispatcherFunction", "IntegrationsFunction", "McpFunction",
                               "TaskRunsFunction", "ProjectIndexesFunction", "TaskRunFunction", "TaskAccessFunction",
-                              "TaskActivityFunction", "PlatformWorkflowsFunction"}
+                              "TaskActivityFunction", "PlatformWorkflowsFunction", "OpsViewFunction"}
     for function in functions.values():
         assert function.module_path.is_file(), function.module_path
         assert function.module_path.is_relative_to(ROOT / "functions")
@@ -60,6 +60,7 @@ def test_functions_and_their_routes() -> None:
                                           ("GET", "/.well-known/engine-status"), ("GET", "/api/v1/openapi")}
     assert routes["PlatformWorkflowsFunction"] == {("GET", "/api/v1/workflow-executions"),
                                                    ("GET", "/api/v1/workflow-executions/{id}")}
+    assert routes["OpsViewFunction"] == {("GET", "/api/v1/agent-runtime/agents")}
     assert ("POST", "/api/v1/memory/search") in routes["MemoryInsightsFunction"]
     assert ("GET", "/api/v1/memory/contributors/{id}/activity") in routes["ContributorsFunction"]
     assert routes["McpFunction"] == {("POST", "/mcp"), ("GET", "/mcp")}

@@ -90,3 +90,8 @@ def record_failure(tenant: str, event_id: str, error: str) -> None:
                    "SET lastPublishError = :error, lastAttemptAt = :now ADD publishAttempts :one",
                    condition="deliveryState = :pending",
                    values={":error": error[:500], ":now": timestamp(now()), ":one": 1, ":pending": PENDING})
+
+
+def listed(tenant: str) -> list[dict[str, Any]]:
+    """The tenant's events, oldest first, from GSI1 (the list conventions then filter, sort and page them)."""
+    return [to_wire(item) for item in table().query_all(events_index_pk(tenant), index="GSI1")]
