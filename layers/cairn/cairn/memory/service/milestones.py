@@ -13,7 +13,7 @@ from cairn.core.observability import count
 from cairn.memory.domain.branches import MERGED, check_merge, require_active
 from cairn.memory.domain.milestones import content_digest
 from cairn.memory.service import appends
-from cairn.memory.store import activity, branches, milestones, sequences
+from cairn.memory.store import activity, agents, branches, milestones, sequences
 from cairn.memory.store.milestones import TEXT_FIELDS
 
 
@@ -31,17 +31,23 @@ def count_by_agents(tenant: str, agent_ids: list[str]) -> int:
     return activity.count(tenant, agent_ids)
 
 
+def agents_of(tenant: str) -> list[dict[str, Any]]:
+    """Every agent that stored a milestone in the tenant's memory: its count and first and last activity."""
+    return agents.listed(tenant)
+
+
 def _digest(fields: dict[str, Any]) -> str:
     return content_digest(*(fields[name] for name in TEXT_FIELDS))
 
 
 def _write(ref: ProjectRef, item: dict[str, Any], operations: list[dict[str, Any]], event: dict[str, Any]) -> None:
-    """Runs ``operations``, the milestone's puts and the ``event``'s outbox put in one transaction, with its
-    large texts offloaded to S3 for the write (``item`` keeps them); the blob never outlives a failure."""
+    """Runs ``operations``, the milestone's puts, its agent's count and the ``event``'s outbox put in one
+    transaction, with its large texts offloaded to S3 for the write (``item`` keeps them); the blob never outlives
+    a failure."""
     wire = dict(item)
     blob_key = blobs.offload(item, TEXT_FIELDS, prefix=ref.blob_prefix, name=f"milestones/{item['milestoneId']}")
     try:
-        table().transact([*operations, *milestones.put_operations(item), event])
+        table().transact([*operations, *milestones.put_operations(item), agents.activity_operation(ref, item), event])
     except TransactionCancelled:
         blobs.discard(blob_key)
         raise
