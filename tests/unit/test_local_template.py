@@ -46,7 +46,8 @@ def test_functions_and_their_routes() -> None:
                               "SearchIndexerFunction", "SourceSyncFunction", "SourcesFunction",
                               "SourceDispatcherFunction", "IntegrationsFunction", "McpFunction",
                               "TaskRunsFunction", "ProjectIndexesFunction", "TaskRunFunction", "TaskAccessFunction",
-                              "TaskActivityFunction", "PlatformWorkflowsFunction", "OpsViewFunction"}
+                              "TaskActivityFunction", "PlatformWorkflowsFunction",
+                              "WorkflowEventsFunction", "OpsViewFunction"}
     for function in functions.values():
         assert function.module_path.is_file(), function.module_path
         assert function.module_path.is_relative_to(ROOT / "functions")
