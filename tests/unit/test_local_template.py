@@ -48,7 +48,7 @@ def test_functions_and_their_routes() -> None:
                               "TaskRunsFunction", "ProjectIndexesFunction", "TaskRunFunction", "TaskAccessFunction",
                               "TaskActivityFunction", "PlatformWorkflowsFunction",
                               "WorkflowEventsFunction", "OpsViewFunction",
-                              "PlatformJobsFunction"}
+                              "PlatformJobsFunction", "PlatformEventsFunction"}
     for function in functions.values():
         assert function.module_path.is_file(), function.module_path
         assert function.module_path.is_relative_to(ROOT / "functions")
@@ -63,6 +63,7 @@ def test_functions_and_their_routes() -> None:
     assert routes["PlatformWorkflowsFunction"] == {("GET", "/api/v1/workflow-executions"),
                                                    ("GET", "/api/v1/workflow-executions/{id}")}
     assert routes["OpsViewFunction"] == {("GET", "/api/v1/agent-runtime/agents")}
+    assert routes["PlatformEventsFunction"] == {("GET", "/api/v1/events/outbox")}
     assert routes["PlatformJobsFunction"] == {("GET", "/api/v1/jobs"), ("GET", "/api/v1/jobs/{id}")}
     assert ("POST", "/api/v1/memory/search") in routes["MemoryInsightsFunction"]
     assert ("GET", "/api/v1/memory/contributors/{id}/activity") in routes["ContributorsFunction"]
