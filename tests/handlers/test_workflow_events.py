@@ -43,7 +43,8 @@ def test_an_aborted_execution_settles_cancelled(agent: Any, project: str) -> Non
     record = _purge_execution(agent, project)
     assert handlers.invoke("WorkflowEventsFunction", _event(record["executionArn"], "ABORTED")) == {"settled": True}
     settled = workflows.get(agent.tenant, record["id"])
-    assert settled is not None and settled["status"] == "cancelled"
+    assert settled is not None
+    assert settled["status"] == "cancelled"
 
 
 def test_the_sample_event_of_an_unknown_execution_settles_nothing(aws: dict[str, str]) -> None:
