@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from boto3.dynamodb.types import Binary
 
 from cairn.aws.keys import ProjectRef
 from cairn.aws.partition import NotLive
 from cairn.aws.table import table
 from cairn.core.settings import get_settings
 from cairn.memory.service import transfer
+from cairn.memory.store.transfer import portable
 from tests.http.helpers import create_branch, create_project, logged, stored, url
 
 
@@ -76,3 +78,9 @@ def test_another_tenants_or_a_deleted_project_is_not_found(agent: Any, tenant: s
     assert agent.delete(url(project)).status_code < 300
     with pytest.raises(NotLive):
         transfer.export_pages(agent.tenant, project)
+
+
+def test_a_binary_attribute_is_exported_as_base64_and_named() -> None:
+    record = portable({"PK": "T#t#P#p", "SK": "KNOWVEC#k", "entity": "knowledge-vector", "vector": Binary(b"\x00\x01")})
+
+    assert record == {"SK": "KNOWVEC#k", "entity": "knowledge-vector", "vector": "AAE=", "$bytes": ["vector"]}

@@ -4,14 +4,17 @@ A record is an item as the partition holds it, made portable: the partition key 
 tenant and the project, so they are dropped (an import rebuilds them for the new project); the sort key is
 relative to the partition and is kept, so sequence numbers, hashes and timestamps travel unchanged. Texts
 offloaded to S3 are put back into the record, so the export holds everything. JSON has no sets: a set
-attribute (a project's ``activeBranches``) is written as a sorted list and named under ``SETS``, so an import
-restores it as the set it was.
+attribute (a project's ``activeBranches``) is written as a sorted list and named under ``SETS``, and a binary
+one (a knowledge embedding) as base64 named under ``BYTES``, so an import restores each as it was.
 """
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from typing import Any
+
+from boto3.dynamodb.types import Binary
 
 from cairn.aws import blobs
 from cairn.aws.keys import ProjectRef
@@ -23,6 +26,7 @@ PAGE_ITEMS = 500
 _LOCATION_ATTRIBUTES = ("PK", "blobKey")
 _INDEX_PREFIX = "GSI"
 SETS = "$sets"
+BYTES = "$bytes"
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,18 @@ def export_page(ref: ProjectRef, cursor: dict[str, Any] | None = None, *, limit:
 
 
 def portable(item: dict[str, Any]) -> dict[str, Any]:
-    record = {name: sorted(value) if isinstance(value, set) else value for name, value in item.items()
+    record = {name: _json_value(value) for name, value in item.items()
               if name not in _LOCATION_ATTRIBUTES and not name.startswith(_INDEX_PREFIX)}
-    sets = sorted(name for name, value in item.items() if isinstance(value, set))
-    return {**record, SETS: sets} if sets else record
+    for marker, kind in ((SETS, set), (BYTES, Binary)):
+        named = sorted(name for name, value in item.items() if isinstance(value, kind))
+        if named:
+            record[marker] = named
+    return record
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, set):
+        return sorted(value)
+    if isinstance(value, Binary):
+        return base64.b64encode(value.value).decode("ascii")
+    return value
