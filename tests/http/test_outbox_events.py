@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from tests.http.helpers import assert_error, create_branch, ok, stored
+from tests.http.helpers import assert_error, create_branch, create_project, ok, stored
 
 BASE = "/api/v1/events/outbox"
 
 
-def test_a_viewer_lists_the_tenants_events_pending_until_published(agent: Any, project: str, caller: Any) -> None:
+def test_a_viewer_lists_the_tenants_events_pending_until_published(agent: Any, caller: Any, clock: Any) -> None:
+    project = create_project(agent)["projectId"]
+    clock.advance(timedelta(seconds=1))  # events of one second have no order among them
     create_branch(agent, project, "feature")
+    clock.advance(timedelta(seconds=1))
     stored(agent, project)
     viewer = caller(agent.tenant, roles=("viewer",))
 
