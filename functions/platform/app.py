@@ -1,4 +1,4 @@
-"""Route group: platform (health probes)."""
+"""Route group: platform (health probes, engine status, the contract)."""
 
 from cairn.http.app import create_app, lambda_handler
 from cairn.platform.api import health

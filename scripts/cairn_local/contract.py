@@ -1,6 +1,7 @@
 """The published contract, generated from the code at build time (never in a Lambda's cold path):
 
-- ``openapi.json``: every route group's ``app.openapi()`` merged into one document;
+- ``openapi.json``: every route group's ``app.openapi()`` merged into one document, also written into the layer
+  (``layers/cairn/cairn/platform/openapi.json``) for ``GET /api/v1/openapi`` to serve from a Lambda;
 - ``docs/routes.md``: each template.yaml route with its function and its handler (``module:function``).
 
 ``python -m cairn_local.contract`` (``make openapi``) writes both; ``--check`` (``make lint``) fails when the
@@ -26,6 +27,7 @@ from cairn_local import ROOT, handlers, template
 from cairn_local.emulator import use_emulator_environment
 
 OPENAPI = ROOT / "openapi.json"
+LAYER_OPENAPI = ROOT / "layers" / "cairn" / "cairn" / "platform" / "openapi.json"
 ROUTES = ROOT / "docs" / "routes.md"
 TITLE = "Cairn"
 CONTRACT_SECRET = "contract-generation-" + "x" * 32  # the apps need one to be built; no token is ever verified
@@ -179,7 +181,8 @@ def openapi_text(document: dict[str, Any]) -> str:
 
 def generated() -> dict[Path, str]:
     """What the committed files should hold."""
-    return {OPENAPI: openapi_text(openapi_document()), ROUTES: routes_markdown(registry())}
+    document = openapi_text(openapi_document())
+    return {OPENAPI: document, LAYER_OPENAPI: document, ROUTES: routes_markdown(registry())}
 
 
 def drift(expected: dict[Path, str]) -> list[str]:

@@ -46,7 +46,9 @@ def test_functions_and_their_routes() -> None:
                               "SearchIndexerFunction", "SourceSyncFunction", "SourcesFunction",
                               "SourceDispatcherFunction", "IntegrationsFunction", "McpFunction",
                               "TaskRunsFunction", "ProjectIndexesFunction", "TaskRunFunction", "TaskAccessFunction",
-                              "TaskActivityFunction"}
+                              "TaskActivityFunction", "PlatformWorkflowsFunction",
+                              "WorkflowEventsFunction", "OpsViewFunction",
+                              "PlatformJobsFunction", "PlatformEventsFunction"}
     for function in functions.values():
         assert function.module_path.is_file(), function.module_path
         assert function.module_path.is_relative_to(ROOT / "functions")
@@ -56,7 +58,13 @@ def test_functions_and_their_routes() -> None:
     assert ("POST", "/api/v1/memory/projects") in routes["MemoryProjectsFunction"]
     assert ("GET", "/api/v1/memory/projects/{id}/recall") in routes["MemoryContextFunction"]
     assert ("POST", "/api/v1/memory/projects/{id}/branches/{name}/abandon") in routes["MemoryContextFunction"]
-    assert routes["PlatformFunction"] == {("GET", "/healthz"), ("GET", "/api/v1/health")}
+    assert routes["PlatformFunction"] >= {("GET", "/healthz"), ("GET", "/health"), ("GET", "/api/v1/health"),
+                                          ("GET", "/.well-known/engine-status"), ("GET", "/api/v1/openapi")}
+    assert routes["PlatformWorkflowsFunction"] == {("GET", "/api/v1/workflow-executions"),
+                                                   ("GET", "/api/v1/workflow-executions/{id}")}
+    assert routes["OpsViewFunction"] == {("GET", "/api/v1/agent-runtime/agents")}
+    assert routes["PlatformEventsFunction"] == {("GET", "/api/v1/events/outbox")}
+    assert routes["PlatformJobsFunction"] == {("GET", "/api/v1/jobs"), ("GET", "/api/v1/jobs/{id}")}
     assert ("POST", "/api/v1/memory/search") in routes["MemoryInsightsFunction"]
     assert ("GET", "/api/v1/memory/contributors/{id}/activity") in routes["ContributorsFunction"]
     assert routes["McpFunction"] == {("POST", "/mcp"), ("GET", "/mcp")}
@@ -149,6 +157,8 @@ def test_route_pattern_escapes_literal_text() -> None:
     ("PUT", "/api/v1/memory/projects/p1/metadata/architecture", "MemoryContextFunction"),
     ("GET", "/healthz", "PlatformFunction"),
     ("GET", "/api/v1/health", "PlatformFunction"),
+    ("GET", "/health", "PlatformFunction"),
+    ("GET", "/.well-known/engine-status", "PlatformFunction"),
     ("GET", "/nope", None),
     ("DELETE", "/healthz", None),  # right path, wrong method
     ("GET", "/api/v1/memory/projects/p1/store", None),

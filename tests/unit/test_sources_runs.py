@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+from cairn.aws import outbox
+from cairn.aws.table import table
 from cairn.core.errors import Conflict, NotFound
 from cairn.sources.service import sources
 from tests.http.helpers import create_project
@@ -96,3 +98,17 @@ def test_due_sources_across_tenants_and_not_disabled_ones(source, agent, caller,
     assert (other.tenant, "theirs") not in due  # disabled: off the index
     clock.advance(timedelta(minutes=5))
     assert (source, "src") in set(sources.due_sources(limit=10_000))
+
+
+def test_a_finished_run_and_a_failed_run_each_write_their_event(source):
+    sources.begin_run(source, "src", "run-1")
+    sources.finish_run(source, "src", "run-1", "c1")
+    sources.begin_run(source, "src", "run-2")
+    sources.fail_run(source, "src", "run-2", "boom")
+    with pytest.raises(sources.SourceGone):
+        sources.fail_run(source, "src", "run-2", "again")  # over already: no second event
+
+    events = table().query(outbox.events_index_pk(source), index="GSI1").items
+    assert sorted((event["topic"], event["detail"]["runId"]) for event in events
+                  if event["topic"].startswith("source.")) == [
+        ("source.failed", "run-2"), ("source.synced", "run-1")]

@@ -70,6 +70,9 @@ class Settings(BaseModel):
     permit_signing_key: str = Field(default="", repr=False)
     permit_signing_secret_name: str = ""
 
+    # The deployed commit, answered by GET /.well-known/engine-status (template parameter ``Commit``).
+    commit: str = ""
+
     # Search (docs/search.md): decoded index segments kept per container, and when to merge them.
     search_segment_cache_bytes: int = 256 * 1024 * 1024
     search_max_segments: int = 8

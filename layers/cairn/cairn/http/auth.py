@@ -22,6 +22,10 @@ from cairn.http import access
 READ_ROLES = frozenset({"viewer", "member", "agent", "admin"})
 WRITE_ROLES = frozenset({"member", "agent", "admin"})
 ADMIN_ROLES = frozenset({"admin"})
+# Platform routes (docs/auth.md, docs/platform.md): the conventions' roles mapped onto Cairn's.
+PLATFORM_READ_ROLES = READ_ROLES | frozenset({"ops_engineer", "automation_operator", "data_admin"})
+OPERATOR_ROLES = frozenset({"admin", "ops_engineer", "automation_operator"})
+DATA_ADMIN_ROLES = frozenset({"admin", "data_admin"})
 _REQUIRED_CLAIMS = ["exp", "iss", "aud", "sub", "tenant_id"]
 _TIME_CLAIMS = ("exp", "nbf", "iat")
 _LEEWAY_SECONDS = 30
@@ -112,8 +116,12 @@ def _requiring(allowed: frozenset[str], action: str) -> Any:
 require_reader = _requiring(READ_ROLES, "reading")
 require_writer = _requiring(WRITE_ROLES, "writing")
 require_admin = _requiring(ADMIN_ROLES, "deleting")
+require_platform_reader = _requiring(PLATFORM_READ_ROLES, "reading platform state")
+require_operator = _requiring(OPERATOR_ROLES, "retrying or cancelling a workflow execution")
+require_data_admin = _requiring(DATA_ADMIN_ROLES, "exporting or importing")
 
-_ACCESS_CHECKS = (require_reader, require_writer, require_admin)
+_ACCESS_CHECKS = (require_reader, require_writer, require_admin,
+                  require_platform_reader, require_operator, require_data_admin)
 # Credential dependencies of other kinds (a context's own bearer credential, such as the task engine's permits):
 # each checks the request by itself. Registered by the context that defines it, which the http room cannot import.
 _CREDENTIAL_CHECKS: dict[Any, Callable[[Request], Any]] = {}

@@ -6,6 +6,7 @@ from typing import Any
 
 from cairn.aws import partition
 from cairn.aws.keys import ProjectRef
+from cairn.aws.outbox import outbox_operation
 from cairn.aws.table import TransactionCancelled, table
 from cairn.core.clock import utc_now
 from cairn.core.errors import Conflict, NotFound
@@ -25,7 +26,8 @@ def _create_at(ref: ProjectRef, name: str, parent: str, purpose: str, agent_id: 
     branch = branches.new_branch(ref.project_id, name, parent=parent, purpose=purpose, agent_id=agent_id,
                                  now=utc_now())
     try:
-        partition.transact(ref, branches.create_operations(ref, branch, parent))
+        partition.transact(ref, [*branches.create_operations(ref, branch, parent), outbox_operation(
+            ref.tenant, "branch.created", {"projectId": ref.project_id, "branch": name, "parentBranch": parent})])
     except TransactionCancelled as cancelled:
         if cancelled.failed(1):
             raise NotFound(f"parent branch '{parent}' not found", field="parentBranch") from cancelled
@@ -69,6 +71,7 @@ def _abandon_at(ref: ProjectRef, name: str, reason: str) -> dict[str, Any]:
             *branches.close_operations(ref, name, ABANDONED, {"abandonReason": reason, "closedAt": now}),
             partition.touch_operation(ref, "DELETE activeBranches :branch SET updatedAt = :now",
                                       {":branch": {name}, ":now": now}),
+            outbox_operation(ref.tenant, "branch.abandoned", {"projectId": ref.project_id, "branch": name}),
         ])
     except TransactionCancelled as cancelled:
         if cancelled.failed(2):

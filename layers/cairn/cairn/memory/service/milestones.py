@@ -7,12 +7,13 @@ from typing import Any
 
 from cairn.aws import blobs, partition
 from cairn.aws.keys import ProjectRef
+from cairn.aws.outbox import outbox_operation
 from cairn.aws.table import TransactionCancelled, table
 from cairn.core.observability import count
 from cairn.memory.domain.branches import MERGED, check_merge, require_active
 from cairn.memory.domain.milestones import content_digest
 from cairn.memory.service import appends
-from cairn.memory.store import activity, branches, milestones, sequences
+from cairn.memory.store import activity, agents, branches, milestones, sequences
 from cairn.memory.store.milestones import TEXT_FIELDS
 
 
@@ -30,17 +31,23 @@ def count_by_agents(tenant: str, agent_ids: list[str]) -> int:
     return activity.count(tenant, agent_ids)
 
 
+def agents_of(tenant: str) -> list[dict[str, Any]]:
+    """Every agent that stored a milestone in the tenant's memory: its count and first and last activity."""
+    return agents.listed(tenant)
+
+
 def _digest(fields: dict[str, Any]) -> str:
     return content_digest(*(fields[name] for name in TEXT_FIELDS))
 
 
-def _write(ref: ProjectRef, item: dict[str, Any], operations: list[dict[str, Any]]) -> None:
-    """Runs ``operations`` and the milestone's puts in one transaction, with its large texts offloaded to
-    S3 for the write (``item`` keeps them); the blob never outlives a failure."""
+def _write(ref: ProjectRef, item: dict[str, Any], operations: list[dict[str, Any]], event: dict[str, Any]) -> None:
+    """Runs ``operations``, the milestone's puts, its agent's count and the ``event``'s outbox put in one
+    transaction, with its large texts offloaded to S3 for the write (``item`` keeps them); the blob never outlives
+    a failure."""
     wire = dict(item)
     blob_key = blobs.offload(item, TEXT_FIELDS, prefix=ref.blob_prefix, name=f"milestones/{item['milestoneId']}")
     try:
-        table().transact([*operations, *milestones.put_operations(item)])
+        table().transact([*operations, *milestones.put_operations(item), agents.activity_operation(ref, item), event])
     except TransactionCancelled:
         blobs.discard(blob_key)
         raise
@@ -72,7 +79,8 @@ def _store_at(ref: ProjectRef, branch: str, fields: dict[str, Any]) -> tuple[dic
             sequences.counter_operation(ref, branch, "milestones", sequence, require_active=True),
         ]
         try:
-            _write(ref, item, operations)
+            _write(ref, item, operations, outbox_operation(ref.tenant, "milestone.stored", {
+                "projectId": ref.project_id, "branch": branch, "milestoneId": item["milestoneId"]}))
         except TransactionCancelled as cancelled:
             if cancelled.failed(0):
                 return milestones.load(ref, milestones.guarded_sk(ref, digest, cancelled.items[0])), True
@@ -140,7 +148,9 @@ def _merge_at(ref: ProjectRef, source: str, target: str, summary: str, agent_id:
             sequences.counter_operation(ref, target, "milestones", sequence, require_active=True),
         ]
         try:
-            _write(ref, item, operations)
+            _write(ref, item, operations, outbox_operation(ref.tenant, "branch.merged", {
+                "projectId": ref.project_id, "branch": source, "into": target,
+                "mergeMilestoneId": item["milestoneId"]}))
         except TransactionCancelled as cancelled:
             if cancelled.failed(2):
                 raise partition.not_live(ref, cancelled, 2) from cancelled

@@ -10,6 +10,7 @@ from typing import Any
 
 from cairn.aws import partition
 from cairn.aws.keys import ProjectRef
+from cairn.aws.outbox import outbox_operation
 from cairn.aws.partition import LATEST, NotLive, is_live, ref_of
 from cairn.aws.table import ConditionFailed, TransactionCancelled, table
 from cairn.core.errors import Conflict
@@ -72,7 +73,8 @@ def _create_at(ref: ProjectRef, name: str, roadmap: str, leading: list[dict[str,
     """One transaction: ``leading`` operations, then the PROJECT item (index ``len(leading)``, which must
     not exist) and ``main``'s three items."""
     project = projects.new_project(ref, name, roadmap)
-    table().transact([*leading, *projects.create_operations(ref, project)])
+    table().transact([*leading, *projects.create_operations(ref, project),
+                      outbox_operation(ref.tenant, "project.created", {"projectId": ref.project_id})])
     partition.remember(ref)
     return projects.to_wire(project)
 

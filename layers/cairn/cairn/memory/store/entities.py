@@ -24,6 +24,11 @@ _MILESTONE_WIRE = ("milestoneId", "projectId", "branchName", "branchPurpose", "c
 MILESTONE = declare(Entity("milestone", "{P}", "MS#{b}#{999999999999 - seq}", wire=_MILESTONE_WIRE))
 MILESTONE_BY_ID = declare(Entity("milestone-by-id", "{P}", "MSID#{id}", wire=_MILESTONE_WIRE))
 HASH_GUARD = declare(Entity("hash-guard", "{P}", "HASH#{sha256}"))
+# One per agent that stored a milestone in the tenant's memory, updated in the milestone's own transaction: the
+# ops view lists a tenant's agents with one Query, whatever their history.
+_AGENT_ACTIVITY_WIRE = ("agentId", "milestoneCount", "firstActivityAt", "lastActivityAt", "lastProjectId")
+AGENT_ACTIVITY = declare(Entity("agent-activity", "T#{t}#AGENTS", "{agentId}", wire=_AGENT_ACTIVITY_WIRE,
+                                always=_AGENT_ACTIVITY_WIRE))
 
 LOG_ENTRY = declare(Entity(
     "log-entry", "{P}", "LOG#{b}#{999999999999 - seq}",

@@ -47,6 +47,11 @@ def metadata_sk(segment: str) -> str:
     return f"META#{escape(segment)}"
 
 
+def agents_pk(tenant: str) -> str:
+    """The tenant's agent activity items, one per agent that stored a milestone (the ops view's agents)."""
+    return f"T#{escape(tenant)}#AGENTS"
+
+
 def agent_index_pk(tenant: str, agent_id: str) -> str:
     """GSI2: a tenant's milestones by the agent that stored them, across projects."""
     return f"T#{escape(tenant)}#AGENT#{escape(agent_id)}"

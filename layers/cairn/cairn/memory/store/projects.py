@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from cairn.aws.keys import PROJECT_SK, ProjectRef, escape, projects_index_pk
+from cairn.aws.outbox import outbox_operation
 from cairn.aws.partition import (
     DELETING,
     LATEST,
@@ -18,7 +19,7 @@ from cairn.aws.partition import (
     generation_of,
     require_live,
 )
-from cairn.aws.table import table
+from cairn.aws.table import ConditionFailed, TransactionCancelled, table
 from cairn.core.clock import utc_now
 from cairn.memory.domain.branches import DEFAULT_BRANCH, DEFAULT_BRANCH_PURPOSE, SYSTEM_AGENT, ordered_branch_names
 from cairn.memory.store import branches
@@ -122,16 +123,20 @@ def update_roadmap_at(ref: ProjectRef, roadmap: str) -> dict[str, Any]:
 
 
 def mark_deleting_at(ref: ProjectRef) -> None:
-    """Hides the project at once: out of the listing index, every route answers 404 from here on.
-    ``ConditionFailed`` when it is not live."""
-    table().update(
-        ref.pk,
-        PROJECT_SK,
-        "SET #lifecycle = :deleting, updatedAt = :now REMOVE GSI1PK, GSI1SK",
-        condition=LIVE_CONDITION,
-        names=LIVE_NAMES,
-        values={**LIVE_VALUES, ":deleting": DELETING, ":now": utc_now()},
-    )
+    """Hides the project at once: out of the listing index, every route answers 404 from here on; the
+    ``project.deleted`` event is written in the same transaction. ``ConditionFailed`` when it is not live."""
+    db = table()
+    try:
+        db.transact([
+            db.update_op(ref.pk, PROJECT_SK, "SET #lifecycle = :deleting, updatedAt = :now REMOVE GSI1PK, GSI1SK",
+                         condition=LIVE_CONDITION, names=LIVE_NAMES,
+                         values={**LIVE_VALUES, ":deleting": DELETING, ":now": utc_now()}, return_old=True),
+            outbox_operation(ref.tenant, "project.deleted", {"projectId": ref.project_id}),
+        ])
+    except TransactionCancelled as cancelled:
+        if cancelled.failed(0):
+            raise ConditionFailed(cancelled.items[0]) from cancelled
+        raise
 
 
 def unmark_deleting(ref: ProjectRef) -> None:

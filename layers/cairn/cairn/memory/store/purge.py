@@ -9,11 +9,10 @@ purged never loses anything to that purge.
 from __future__ import annotations
 
 import contextlib
-import json
 import uuid
 from typing import Any
 
-from cairn.aws import blobs, clients, partition
+from cairn.aws import blobs, partition, workflows
 from cairn.aws.keys import PROJECT_SK, ProjectRef
 from cairn.aws.partition import LATEST
 from cairn.aws.table import ConditionFailed, table
@@ -26,12 +25,9 @@ _ANCHOR_DROPS = ("#name", "roadmap", "milestoneCount", "activeBranches", "create
 
 def start_purge(tenant: str, project_id: str, generation: int = 0) -> str:
     """Starts the purge of one generation (the ``generation`` attribute of its PROJECT item; 0 when absent)."""
-    response = clients.stepfunctions().start_execution(
-        stateMachineArn=get_settings().purge_state_machine_arn,
-        name=f"purge-{uuid.uuid4().hex}",
-        input=json.dumps({"tenantId": tenant, "projectId": project_id, "generation": generation}),
-    )
-    return str(response["executionArn"])
+    return workflows.start(tenant, "project_purge", {"projectId": project_id}, get_settings().purge_state_machine_arn,
+                           f"purge-{uuid.uuid4().hex}",
+                           {"tenantId": tenant, "projectId": project_id, "generation": generation})
 
 
 def purge_page(tenant: str, project_id: str, generation: int = 0) -> dict[str, Any]:

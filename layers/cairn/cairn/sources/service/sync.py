@@ -12,11 +12,10 @@ at most one running per source (docs/sources.md, "Sync").
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
-from cairn.aws import clients
+from cairn.aws import workflows
 from cairn.core.errors import Conflict
 from cairn.core.ids import new_id
 from cairn.core.settings import get_settings
@@ -47,9 +46,9 @@ def start(tenant: str, source_id: str) -> tuple[dict[str, Any], bool]:
         sources.fail_run(tenant, source_id, run_id, missing)
         raise Conflict(missing, field="sourceType")
     try:
-        clients.stepfunctions().start_execution(
-            stateMachineArn=get_settings().source_sync_state_machine_arn, name=f"sync-{uuid.uuid4().hex}",
-            input=json.dumps({"tenantId": tenant, "sourceId": source_id, "runId": run_id}))
+        workflows.start(tenant, "source_sync", {"sourceId": source_id, "runId": run_id},
+                        get_settings().source_sync_state_machine_arn, f"sync-{uuid.uuid4().hex}",
+                        {"tenantId": tenant, "sourceId": source_id, "runId": run_id})
     except Exception as failed:  # recorded on the source, then raised: the request fails with it
         sources.fail_run(tenant, source_id, run_id, f"the sync could not start: {type(failed).__name__}")
         raise

@@ -14,7 +14,8 @@ from datetime import timedelta
 from typing import Any
 
 from cairn.aws.entity import update_expression
-from cairn.aws.table import ConditionFailed, table
+from cairn.aws.outbox import outbox_operation
+from cairn.aws.table import ConditionFailed, TransactionCancelled, table
 from cairn.core import clock
 from cairn.core.errors import Conflict, NotFound
 from cairn.sources.domain.sources import FAILED, IDLE, RUNNING, interval_minutes
@@ -153,18 +154,32 @@ class RunRefused(Conflict):
 
 
 def _run_update(tenant: str, source_id: str, run_id: str, assignments: dict[str, Any], *,
-                add: dict[str, int] | None = None, remove: tuple[str, ...] = ()) -> dict[str, Any]:
+                add: dict[str, int] | None = None, remove: tuple[str, ...] = (),
+                topic: str | None = None) -> dict[str, Any]:
+    """The run's update; with ``topic``, that event is written in the same transaction (then the source is
+    read back: a transaction returns no new image)."""
     update, names, values = update_expression(assignments, remove=remove)
     for index, (name, amount) in enumerate((add or {}).items()):
         names[f"#add{index}"], values[f":add{index}"] = name, amount
         update += (" ADD " if index == 0 else ", ") + f"#add{index} :add{index}"
     names["#runId"] = "runId"
     values[":run"] = run_id
+    pk, sk, condition = keys.sources_pk(tenant), keys.source_sk(source_id), f"{_SOURCE_EXISTS} AND #runId = :run"
+    gone = SourceGone(f"source '{source_id}' was deleted or reset during run {run_id}", field="id")
+    if topic is None:
+        try:
+            return table().update(pk, sk, update, condition=condition, names=names, values=values)
+        except ConditionFailed:
+            raise gone from None
+    db = table()
     try:
-        return table().update(keys.sources_pk(tenant), keys.source_sk(source_id), update,
-                              condition=f"{_SOURCE_EXISTS} AND #runId = :run", names=names, values=values)
-    except ConditionFailed:
-        raise SourceGone(f"source '{source_id}' was deleted or reset during run {run_id}", field="id") from None
+        db.transact([db.update_op(pk, sk, update, condition=condition, names=names, values=values),
+                     outbox_operation(tenant, topic, {"sourceId": source_id, "runId": run_id})])
+    except TransactionCancelled as cancelled:
+        if cancelled.failed(0):
+            raise gone from None
+        raise
+    return get(tenant, source_id)
 
 
 def commit_page(tenant: str, source_id: str, run_id: str, *, stored: int, watermark: str) -> dict[str, Any]:
@@ -183,7 +198,7 @@ def finish_run(tenant: str, source_id: str, run_id: str, cursor: str) -> dict[st
     if source.get("enabled"):
         assignments.update(due_keys(source))
     return _run_update(tenant, source_id, run_id, assignments,
-                       remove=("runId", "runWatermark", "resumePage", "lastError"))
+                       remove=("runId", "runWatermark", "resumePage", "lastError"), topic="source.synced")
 
 
 def pause_run(tenant: str, source_id: str, run_id: str, resume_page: str) -> dict[str, Any]:
@@ -204,7 +219,8 @@ def fail_run(tenant: str, source_id: str, run_id: str, last_error: str) -> dict[
     if source.get("enabled"):
         assignments.update(due_keys(source))
     # A paging token may be what failed (expired): the next run starts over from the cursor.
-    return _run_update(tenant, source_id, run_id, assignments, remove=("runId", "runWatermark", "resumePage"))
+    return _run_update(tenant, source_id, run_id, assignments, remove=("runId", "runWatermark", "resumePage"),
+                       topic="source.failed")
 
 
 def due(now: str, limit: int) -> list[dict[str, Any]]:

@@ -5,10 +5,9 @@ status document, output and log; and the steps the state machine's worker runs (
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from cairn.aws import clients
+from cairn.aws import clients, workflows
 from cairn.core.clock import now, timestamp
 from cairn.core.errors import InsufficientCredits, InvalidInput, NotFound
 from cairn.core.ids import new_id
@@ -98,8 +97,8 @@ def _start_execution(installation: str, run_id: str, cost: int, name: str | None
     """One execution per run, named after it; if it cannot start, the run fails and its credits come back."""
     sfn = clients.stepfunctions()
     try:
-        sfn.start_execution(stateMachineArn=get_settings().task_run_state_machine_arn, name=name or run_id,
-                            input=json.dumps({"installation": installation, "runId": run_id}))
+        workflows.start(installation, "task_run", {"runId": run_id}, get_settings().task_run_state_machine_arn,
+                        name or run_id, {"installation": installation, "runId": run_id})
     except sfn.exceptions.ExecutionAlreadyExists:
         return
     except Exception as error:

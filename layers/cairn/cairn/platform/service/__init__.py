@@ -1,0 +1,1 @@
+"""The platform's use cases (health and engine status here; the other platform engineers add theirs)."""

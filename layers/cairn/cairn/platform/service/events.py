@@ -1,0 +1,13 @@
+"""The tenant's outbox events with their delivery state (docs/platform.md, "Events and webhooks")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cairn.aws import outbox
+
+
+def list_events(tenant: str, topic: str | None, delivery_state: str | None) -> list[dict[str, Any]]:
+    return [event for event in outbox.listed(tenant)
+            if (topic is None or event["topic"] == topic)
+            and (delivery_state is None or event["deliveryState"] == delivery_state)]

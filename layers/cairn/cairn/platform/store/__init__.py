@@ -1,0 +1,1 @@
+"""The platform's items and reads of shared storage (the health probes here)."""
