@@ -1,9 +1,6 @@
 """An ASGI stand-in for API Gateway (HTTP API): each request goes to the route group that
-template.yaml routes it to, matched on the raw path as API Gateway does.
-
-Before route matching it also serves the contract, which the Lambdas never do: ``GET /openapi.json`` (the document
-``make openapi`` writes, generated from the route groups) and Swagger UI at ``GET /docs`` (its JS and CSS come from
-a CDN, so the page needs the browser to be online)."""
+template.yaml routes it to, matched on the raw path as API Gateway does (the contract, ``GET /openapi.json`` and
+Swagger UI at ``GET /docs``, is the platform function's, as in AWS)."""
 
 from __future__ import annotations
 
@@ -11,13 +8,7 @@ import json
 import uuid
 from typing import Any
 
-from fastapi.openapi.docs import get_swagger_ui_html
-from starlette.responses import Response
-
 from cairn_local import handlers, template
-
-OPENAPI_PATH = "/openapi.json"
-DOCS_PATH = "/docs"
 
 
 class Gateway:
@@ -26,24 +17,6 @@ class Gateway:
         # API Gateway picks the most specific route: a literal segment beats a path parameter at the same place
         # (GET /v1/tasks/context before GET /v1/tasks/{runId}), whatever the template's order.
         self.routes = sorted(routes, key=lambda entry: _specificity(entry[0].path))
-        self._openapi: bytes | None = None
-
-    def openapi(self) -> bytes:
-        """The merged OpenAPI document, built once from the route groups (byte for byte openapi.json)."""
-        if self._openapi is None:
-            from cairn_local import contract
-
-            self._openapi = contract.openapi_text(contract.openapi_document()).encode()
-        return self._openapi
-
-    def contract_response(self, method: str, raw_path: str) -> Response | None:
-        if method != "GET":
-            return None
-        if raw_path == OPENAPI_PATH:
-            return Response(self.openapi(), media_type="application/json")
-        if raw_path == DOCS_PATH:
-            return get_swagger_ui_html(openapi_url=OPENAPI_PATH, title="Cairn - Swagger UI")
-        return None
 
     def route(self, method: str, raw_path: str) -> str | None:
         for route, logical_id in self.routes:
@@ -56,10 +29,6 @@ class Gateway:
             await _accept_lifespan(receive, send)
             return
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1").split("?", 1)[0]
-        contract_response = self.contract_response(scope["method"], raw_path)
-        if contract_response is not None:
-            await contract_response(scope, receive, send)
-            return
         logical_id = self.route(scope["method"], raw_path)
         if logical_id is None:
             await _not_found(scope, send)

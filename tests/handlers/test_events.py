@@ -344,3 +344,16 @@ def test_project_indexes_event_queries_the_permits_project_index(aws: dict[str, 
 
     assert response["statusCode"] == 200
     assert _json(response) == {"ok": True, "updatedAt": None, "matches": {}}
+
+
+@pytest.mark.parametrize(("name", "logical_id"), [("platform_workflows", "PlatformWorkflowsFunction"),
+                                                  ("platform_events", "PlatformEventsFunction"),
+                                                  ("platform_jobs", "PlatformJobsFunction"),
+                                                  ("ops_view", "OpsViewFunction")])
+def test_platform_list_events_answer_the_list_envelope(aws: dict[str, str], name: str, logical_id: str) -> None:
+    response = _invoke(logical_id, _load(name, _token()))
+
+    assert response["statusCode"] == 200, response["body"]
+    body = _json(response)
+    assert body["page"]["limit"] == 10
+    assert body["page"]["returned"] == len(body["data"])

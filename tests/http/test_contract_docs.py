@@ -1,4 +1,5 @@
-"""The dev server (the local gateway) serves the contract before route matching: /openapi.json and Swagger UI."""
+"""The contract is served as deployed: the platform function answers /openapi.json (the committed document, shipped in
+the layer) and Swagger UI at /docs, through the gateway like any other route."""
 
 from __future__ import annotations
 
@@ -28,3 +29,10 @@ def test_docs_is_swagger_ui_on_that_document(http: Any) -> None:
 def test_only_get_is_served_and_other_paths_still_route(http: Any) -> None:
     assert http.post("/openapi.json").status_code == 404
     assert http.get("/docs/").json()["error"]["code"] == "not_found"
+
+
+def test_the_platform_function_answers_the_contract_as_api_gateway_routes_it() -> None:
+    from cairn_local.gateway import Gateway
+
+    gateway = Gateway()
+    assert gateway.route("GET", "/openapi.json") == gateway.route("GET", "/docs") == "PlatformFunction"

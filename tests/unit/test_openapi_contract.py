@@ -17,7 +17,8 @@ DETAIL_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/Det
 # No bearer token: health, the catalog, the launcher page, the launch exchange (the one-time code in its body is the
 # credential) and the disabled telemetry route.
 PUBLIC = {("GET", "/healthz"), ("GET", "/health"), ("GET", "/api/v1/health"), ("GET", "/.well-known/engine-status"),
-          ("GET", "/api/v1/openapi"), ("GET", "/v1/models"), ("GET", "/v1/launch"),
+          ("GET", "/api/v1/openapi"), ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/v1/models"),
+          ("GET", "/v1/launch"),
           ("POST", "/v1/security/launch-exchange"), ("POST", "/v1/jira/telemetry/events")}
 # Readiness answers its checks with the 503 too (which of the table and the bucket failed), not the error body.
 READINESS_503 = {("GET", "/health", "503"), ("GET", "/api/v1/health", "503")}

@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 
 from cairn.http.body import JSONRoute
@@ -63,7 +64,16 @@ def engine_status() -> EngineStatusBody:
                             features=current.features)
 
 
+@router.get("/openapi.json", response_class=Response,
+            responses={200: {"content": {"application/json": {}}, "description": "The OpenAPI document"}})
 @router.get("/api/v1/openapi", response_class=Response,
             responses={200: {"content": {"application/json": {}}, "description": "The OpenAPI document"}})
 def openapi() -> Response:
     return Response(engine.contract_bytes(), media_type="application/json")
+
+
+@router.get("/docs", response_class=HTMLResponse,
+            responses={200: {"content": {"text/html": {}}, "description": "Swagger UI on /openapi.json"}})
+def docs() -> HTMLResponse:
+    # Swagger UI's script and styles come from a CDN (jsDelivr): the page needs a browser that is online.
+    return get_swagger_ui_html(openapi_url="/openapi.json", title="Cairn - Swagger UI")
