@@ -264,23 +264,17 @@ class Table:
 
     def delete_keys(self, keys: Iterable[tuple[str, str]]) -> int:
         """BatchWriteItem deletes, 25 at a time, retrying unprocessed ones. Returns how many."""
-        batch: list[dict[str, Any]] = []
-        count = 0
-        for pk, sk in keys:
-            batch.append({"DeleteRequest": {"Key": marshal(key(pk, sk))}})
-            if len(batch) == _BATCH_WRITE_SIZE:
-                count += self._write_batch(batch)
-                batch = []
-        if batch:
-            count += self._write_batch(batch)
-        return count
+        return self._write_requests({"DeleteRequest": {"Key": marshal(key(pk, sk))}} for pk, sk in keys)
 
     def put_many(self, items: Iterable[dict[str, Any]]) -> int:
         """BatchWriteItem puts (unconditional: each replaces the item of its key), 25 at a time. Returns how many."""
+        return self._write_requests({"PutRequest": {"Item": marshal(item)}} for item in items)
+
+    def _write_requests(self, requests: Iterable[dict[str, Any]]) -> int:
         batch: list[dict[str, Any]] = []
         count = 0
-        for item in items:
-            batch.append({"PutRequest": {"Item": marshal(item)}})
+        for request in requests:
+            batch.append(request)
             if len(batch) == _BATCH_WRITE_SIZE:
                 count += self._write_batch(batch)
                 batch = []
