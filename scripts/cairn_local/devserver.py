@@ -9,6 +9,7 @@ import signal
 import sys
 from typing import Any
 
+from cairn_local import eventbus
 from cairn_local.emulator import aws_environment, install_patches, provision
 from cairn_local.forge import DEV_KEY_PATH, LOCAL_APP_ID, LocalForge
 from cairn_local.resolve import LocalNames
@@ -120,6 +121,9 @@ def main() -> None:
         durability.start_checkpoints()
     indexer = StreamPoller(names.table)  # the table's stream to its Lambdas (search indexer)
     indexer.start()
+    bus = eventbus.LocalEventBus()  # events put on the buses to the template's EventBridge rules
+    eventbus.install(bus)
+    bus.start()
     scheduler = Scheduler()  # the template's EventBridge schedules (the source-sync dispatcher) on a timer
     scheduler.start()
     print(_banner(port, external or f"embedded moto on {os.environ['AWS_ENDPOINT_URL']}", restored), flush=True)
@@ -128,6 +132,7 @@ def main() -> None:
     finally:
         scheduler.stop()
         indexer.stop()
+        bus.stop()
         if durability and server:
             durability.close()
             print(f"\nCheckpointed the local data in {STATE_DIR}", file=sys.stderr)
