@@ -48,7 +48,8 @@ def test_functions_and_their_routes() -> None:
                               "TaskRunsFunction", "ProjectIndexesFunction", "TaskRunFunction", "TaskAccessFunction",
                               "TaskActivityFunction", "PlatformWorkflowsFunction",
                               "WorkflowEventsFunction", "OpsViewFunction",
-                              "PlatformJobsFunction", "PlatformEventsFunction"}
+                              "PlatformJobsFunction", "PlatformEventsFunction",
+                              "EventPublisherFunction"}
     for function in functions.values():
         assert function.module_path.is_file(), function.module_path
         assert function.module_path.is_relative_to(ROOT / "functions")
@@ -70,6 +71,7 @@ def test_functions_and_their_routes() -> None:
     assert routes["McpFunction"] == {("POST", "/mcp"), ("GET", "/mcp")}
     assert routes["ProjectPurgeFunction"] == set()  # a state machine task, not an HTTP route
     assert routes["SearchIndexerFunction"] == set()  # fed by the table's stream
+    assert routes["EventPublisherFunction"] == set()  # fed by the table's stream (outbox events)
     assert routes["SourceSyncFunction"] == set()  # the source-sync state machine's task
     assert routes["SourceDispatcherFunction"] == set()  # an EventBridge schedule's target
     assert routes["TaskRunFunction"] == set()  # the task-run state machine's worker

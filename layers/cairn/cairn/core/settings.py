@@ -70,6 +70,10 @@ class Settings(BaseModel):
     permit_signing_key: str = Field(default="", repr=False)
     permit_signing_secret_name: str = ""
 
+    # Cairn's EventBridge bus (docs/platform.md, "Events and webhooks"): required where events are published
+    # (the outbox publisher, the ops view's retry), checked there (``require``).
+    event_bus_name: str = ""
+
     # The deployed commit, answered by GET /.well-known/engine-status (template parameter ``Commit``).
     commit: str = ""
 
