@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from cairn.aws import outbox
+from cairn.platform.service.publisher import retry_event
+
+__all__ = ["list_events", "retry_event"]  # retry_event: the ops view's outbox-failure retry
 
 
 def list_events(tenant: str, topic: str | None, delivery_state: str | None) -> list[dict[str, Any]]:

@@ -56,9 +56,9 @@ def run_model(installation: str, run_id: str) -> dict[str, Any]:
     log = append_log(installation, run_id, f"processing_remote: attempt {attempt}, {answer.runner} runner answered "
                                            f"{len(output)} bytes ({answer.output_tokens} output tokens)", "succeeded")
     store.write(store.artifact_key(installation, run_id, store.ZIP_NAME), _zip(output, log), "application/zip")
-    store.set_fields(installation, run_id, {"status": RunStatus.SUCCEEDED.value, "updatedAt": timestamp(now()),
-                                            "outputTokens": answer.output_tokens}, remove=("error",))
-    count("TaskRunsSucceeded", 1)
+    if store.succeed(installation, run_id, {"updatedAt": timestamp(now()), "outputTokens": answer.output_tokens},
+                     remove=("error",)):
+        count("TaskRunsSucceeded", 1)
     return {"settled": True}
 
 
