@@ -1,20 +1,72 @@
-"""The ops view (docs/platform.md, "Ops view"): what runs and what wrote in the caller's tenant."""
+"""The ops view (docs/platform.md, "Health, engine status and the ops view"): what Cairn runs on, what waits,
+runs and failed, and what wrote in the caller's tenant; the retries of a failed publish or job."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
+from cairn.aws.failures import KINDS
 from cairn.http.auth import Principal, require_platform_reader
 from cairn.http.body import JSONRoute
 from cairn.memory.service import milestones
 from cairn.platform.api.conventions import ListEnvelope, ListQuery, envelope, list_query
+from cairn.platform.service import ops
 
 router = APIRouter(prefix="/api/v1/agent-runtime", route_class=JSONRoute, tags=["ops"])
+Reader = Annotated[Principal, Depends(require_platform_reader)]
 
 AGENT_SORT = ("lastActivityAt", "firstActivityAt", "milestoneCount", "agentId")
+FAILURE_SORT = ("failedAt", "kind")
+FailureKind = Literal["workflow", "delivery", "outbox", "job"]
+assert set(FailureKind.__args__) == set(KINDS)  # type: ignore[attr-defined]  # the route documents every kind
+
+
+class TenantHealth(BaseModel):
+    status: Literal["ok", "degraded"]
+    checks: dict[str, Literal["ok", "unavailable", "not_configured"]]
+    publisherLagSeconds: int | None
+
+
+class SearchDocumentsQueue(BaseModel):
+    pending: int
+
+
+class SyncsQueue(BaseModel):
+    running: int
+
+
+class TaskRunsQueue(BaseModel):
+    queuedOrRunning: int
+
+
+class JobsQueue(BaseModel):
+    queued: int
+    running: int
+
+
+class EventsQueue(BaseModel):
+    undelivered: int
+
+
+class TenantQueues(BaseModel):
+    searchDocuments: SearchDocumentsQueue
+    syncs: SyncsQueue
+    taskRuns: TaskRunsQueue
+    jobs: JobsQueue
+    events: EventsQueue
+
+
+class Failure(BaseModel):
+    id: str
+    kind: FailureKind
+    failedAt: str
+    failureCode: str | None
+    failureMessage: str | None
+    retryPath: str | None
+    item: dict[str, Any]
 
 
 class AgentActivity(BaseModel):
@@ -26,9 +78,29 @@ class AgentActivity(BaseModel):
     lastProjectId: str
 
 
+@router.get("/health")
+def tenant_health(principal: Reader) -> TenantHealth:
+    return TenantHealth.model_validate(ops.tenant_health(principal.tenant))
+
+
+@router.get("/queues")
+def tenant_queues(principal: Reader) -> TenantQueues:
+    return TenantQueues.model_validate(ops.tenant_queues(principal.tenant))
+
+
+@router.get("/failures")
+def failures(
+    principal: Reader,
+    query: Annotated[ListQuery, Depends(list_query(FAILURE_SORT, "failedAt"))],
+    kind: Annotated[FailureKind | None, Query()] = None,
+) -> ListEnvelope[Failure]:
+    page, total = ops.failures_page(principal.tenant, query, kind)
+    return envelope([Failure.model_validate(item) for item in page], total, query, {"kind": kind})
+
+
 @router.get("/agents")
 def agents(
-    principal: Annotated[Principal, Depends(require_platform_reader)],
+    principal: Reader,
     query: Annotated[ListQuery, Depends(list_query(AGENT_SORT, "lastActivityAt"))],
 ) -> ListEnvelope[AgentActivity]:
     items = [{"id": agent["agentId"], **agent} for agent in milestones.agents_of(principal.tenant)]

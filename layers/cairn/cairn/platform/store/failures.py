@@ -1,0 +1,50 @@
+"""The tenant's failures (docs/platform.md, "Ops view: failures"): every item carrying the failures index's keys
+(``cairn.aws.failures``), newest failure first, as one failure each: which kind, when, why, the item's own wire
+fields, and the route that retries it."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from cairn.aws import failures, outbox, workflows
+from cairn.aws.entity import Entity, declared
+from cairn.aws.table import Filter
+from cairn.platform.store import jobs
+from cairn.platform.store.listing import Partition
+
+# The route that retries a failure of each kind (a delivery is retried by its subscription's schedule).
+RETRY_PATHS: Final = {
+    failures.WORKFLOW: "/api/v1/workflow-executions/{id}/retry",
+    failures.OUTBOX: "/api/v1/agent-runtime/outbox-failures/{id}/retry",
+    failures.JOB: "/api/v1/agent-runtime/job-failures/{id}/retry",
+}
+# The item types of each kind (a delivery's is found by its ``entity`` among the declared ones).
+_ENTITIES: Final[dict[str, Entity]] = {
+    failures.WORKFLOW: workflows.WORKFLOW_EXECUTION, failures.OUTBOX: outbox.OUTBOX_EVENT, failures.JOB: jobs.JOB}
+# Where each item type keeps its failure's code and message.
+_CODES: Final = ("failureCode", "errorCode", "lastErrorCode")
+_MESSAGES: Final = ("failureMessage", "errorMessage", "lastPublishError", "lastError")
+
+
+def partition(tenant: str) -> Partition:
+    return Partition(failures.failures_pk(tenant), failures.INDEX, "failedAt")
+
+
+def kind_filter(kind: str | None) -> Filter | None:
+    return Filter.equal(failureKind=kind)
+
+
+def to_wire(item: dict[str, Any]) -> dict[str, Any]:
+    failed_at, kind, item_id = failures.parse_sk(item["GSI2SK"])
+    entity = _ENTITIES.get(kind) or declared().get(str(item.get("entity")))
+    retry = RETRY_PATHS.get(kind)
+    return {
+        "id": item_id, "kind": kind, "failedAt": failed_at,
+        "failureCode": _first(item, _CODES), "failureMessage": _first(item, _MESSAGES),
+        "retryPath": retry.format(id=item_id) if retry else None,
+        "item": entity.to_wire(item) if entity else {},
+    }
+
+
+def _first(item: dict[str, Any], names: tuple[str, ...]) -> str | None:
+    return next((str(item[name]) for name in names if item.get(name) is not None), None)

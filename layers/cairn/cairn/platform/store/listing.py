@@ -1,0 +1,77 @@
+"""List pages served from an index (docs/platform.md, "How a list page reads").
+
+A list's items sit in one index partition whose sort key orders them by one field (``startedAt``,
+``occurredAt``, ``failedAt``...). A page in that order, newest or oldest first, is a Query of the partition's
+head or tail with ``ScanIndexForward`` and ``Limit = offset + limit``, followed by ``LastEvaluatedKey`` only until
+that many items are read: its reads do not grow with the partition. The route's own filters (``kind``,
+``status``, ``topic``...) are a FilterExpression: DynamoDB reads past the items they drop, so a rare value costs
+more reads than a common one, but never more than the partition holds.
+
+``total`` is a ``Select=COUNT`` Query of the same partition and filter (no item is returned; DynamoDB reads
+the partition's items to count them, one call per 1 MB), skipped when the page's own reads reached the end of
+the partition (the total is then known). ``q``, and a sort on another field, read the whole partition (one
+call per 1 MB) and sort and page in the function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cairn.aws.table import Filter, table
+from cairn.platform.domain.listing import ListQuery
+
+# With a filter, each call reads at least this many items: a Limit of the few still missing would cost one
+# call per handful of items when the filter is selective.
+FILTERED_READ = 200
+
+Wire = Callable[[dict[str, Any]], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Partition:
+    """An index partition and the wire field its sort key orders the items by."""
+
+    pk: str
+    index: str | None
+    order_field: str
+    sk_prefix: str | None = None
+
+
+def page(partition: Partition, query: ListQuery, to_wire: Wire,
+         where: Filter | None = None) -> tuple[list[Mapping[str, Any]], int]:
+    """The page ``query`` asks for, and the number of items matching ``where`` and ``q`` (``total``)."""
+    if not query.in_order_of(partition.order_field):
+        return query.page_of(to_wire(item) for item in _read(partition, where))
+    items, exhausted = _head(partition, where, forward=query.sort_order == "asc", wanted=query.wanted)
+    total = len(items) if exhausted else table().count(partition.pk, **_options(partition, where))
+    return [to_wire(item) for item in items[query.offset:query.wanted]], total
+
+
+def _head(partition: Partition, where: Filter | None, *, forward: bool,
+          wanted: int) -> tuple[list[dict[str, Any]], bool]:
+    """At least the first ``wanted`` items in the index's order (or its reverse), or all of them; True when
+    the partition ended (every matching item is then among them)."""
+    items: list[dict[str, Any]] = []
+    start_key = None
+    while len(items) < wanted:
+        missing = wanted - len(items)
+        found = table().query(partition.pk, limit=max(missing, FILTERED_READ) if where else missing,
+                              forward=forward, start_key=start_key, **_options(partition, where))
+        items += found.items
+        if not found.last_key:
+            return items, True
+        start_key = found.last_key
+    return items, False
+
+
+def _read(partition: Partition, where: Filter | None) -> list[dict[str, Any]]:
+    return list(table().query_all(partition.pk, **_options(partition, where)))
+
+
+def _options(partition: Partition, where: Filter | None) -> dict[str, Any]:
+    options: dict[str, Any] = {"index": partition.index, "consistent": False, "where": where}
+    if partition.sk_prefix is not None:
+        options["sk_prefix"] = partition.sk_prefix
+    return options

@@ -1,0 +1,65 @@
+"""What is waiting or running in a tenant (docs/platform.md, "Ops view: queues"). Each figure is one
+``Select=COUNT`` Query (or a filtered Query) of the narrowest partition that holds it; the module's functions
+say what each reads, which is what it costs as the tenant grows."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Final
+
+from cairn.aws import documents, failures, outbox, workflows
+from cairn.aws.table import Filter, table
+from cairn.core.clock import now, timestamp
+from cairn.platform.store import jobs
+
+# A pending event older than this is no longer retried by the table's stream (its retention): it is counted
+# through the failures index (its failed publish), not by reading the events index further back.
+EVENT_WINDOW: Final = timedelta(hours=24)
+_NEWEST_EVENTS: Final = 20
+
+
+def pending_search_documents(tenant: str) -> int:
+    """COUNT of the sparse GSI3 partition ``T#{t}#UNINDEXED``: reads the compaction backlog, not the history."""
+    return table().count(documents.pending_pk(tenant), index=documents.INDEX)
+
+
+def open_executions(tenant: str, kind: str) -> int:
+    """Executions of ``kind`` still ``queued`` or ``running``: a COUNT of the tenant's executions index
+    (``T#{t}#WORKFLOWS``) filtered by kind and status, which reads every execution the tenant ever started
+    (one call per 1 MB, about 1,000 records)."""
+    return table().count(workflows.executions_index_pk(tenant), index="GSI1", consistent=False,
+                         where=Filter.equal(kind=kind, status=workflows.OPEN))
+
+
+def jobs_by_status(tenant: str) -> dict[str, int]:
+    """Queued and running jobs: one read of the tenant's jobs partition (exports and imports: few)."""
+    counts = {jobs.QUEUED: 0, jobs.RUNNING: 0}
+    for job in jobs.listed(tenant):
+        if job["status"] in counts:
+            counts[job["status"]] += 1
+    return counts
+
+
+def undelivered_events(tenant: str) -> int:
+    """Events not yet published: a COUNT of the events of the last ``EVENT_WINDOW`` still ``pending`` (a range
+    of GSI1 ``T#{t}#EVENTS``: reads that window's events), plus a COUNT of the failures index's ``outbox``
+    entries that occurred before the window (reads the tenant's failures)."""
+    since = timestamp(now() - EVENT_WINDOW)
+    recent = table().count(outbox.events_index_pk(tenant), index="GSI1", consistent=False,
+                           sk_between=(since, "~"), where=Filter.equal(deliveryState=outbox.PENDING))
+    older = Filter("#fkind = :fkind AND #occurred < :since", {"#fkind": "failureKind", "#occurred": "occurredAt"},
+                   {":fkind": failures.OUTBOX, ":since": since})
+    return recent + table().count(failures.failures_pk(tenant), index=failures.INDEX, where=older)
+
+
+def publisher_lag_seconds(tenant: str) -> int | None:
+    """How long the oldest still pending of the tenant's newest 20 events has waited (0 when all 20 are
+    published; None when the tenant has no event): one Query of 20 items, a sample of the publisher's lag."""
+    newest = table().query(outbox.events_index_pk(tenant), index="GSI1", forward=False, limit=_NEWEST_EVENTS).items
+    if not newest:
+        return None
+    pending = [event["occurredAt"] for event in newest if event["deliveryState"] == outbox.PENDING]
+    if not pending:
+        return 0
+    oldest = datetime.fromisoformat(min(pending).replace("Z", "+00:00"))
+    return max(0, int((now() - oldest).total_seconds()))

@@ -1,0 +1,125 @@
+"""GET /api/v1/agent-runtime/failures: the caller's tenant's failed executions, jobs, deliveries and publishes,
+newest first, in the list envelope; another tenant's never."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cairn.aws import failures, outbox, workflows
+from cairn.aws.table import table
+from cairn.platform.store import jobs
+from tests.http.helpers import ok
+
+FAILURES = "/api/v1/agent-runtime/failures"
+
+
+def _failed_execution(tenant: str, name: str, failed_at: str) -> None:
+    table().put({"PK": workflows.execution_pk(tenant, name), "SK": workflows.EXECUTION_SK,
+                 "entity": workflows.WORKFLOW_EXECUTION.name, "id": name, "kind": "source_sync",
+                 "status": "failed", "resource": {"sourceId": "slack-1"}, "startedAt": "2026-12-01T00:00:00Z",
+                 "completedAt": failed_at, "retryCount": 0, "failureCode": "States.Timeout",
+                 "failureMessage": "the sync timed out",
+                 **failures.failure_keys(tenant, failures.WORKFLOW, name, failed_at)})
+
+
+def _failed_job(tenant: str, job_id: str, failed_at: str) -> None:
+    table().put({**jobs.create(tenant, job_id, "import", ["alpha"]), "status": "failed", "completedAt": failed_at,
+                 "errorCode": "import_bad_line", "errorMessage": "line 7 is not JSON",
+                 **failures.failure_keys(tenant, failures.JOB, job_id, failed_at)})
+
+
+def _failed_publish(tenant: str, failed_at: str) -> str:
+    event = {**outbox.new_event(tenant, "project.created", {"projectId": "alpha"}), "publishAttempts": 4,
+             "lastPublishError": "AccessDeniedException"}
+    table().put({**event, **failures.failure_keys(tenant, failures.OUTBOX, event["eventId"], failed_at)})
+    return str(event["eventId"])
+
+
+def _failed_delivery(tenant: str, delivery_id: str, failed_at: str) -> None:
+    """A delivery as a webhook subscription keeps it: only its keys, its entity and its error are read here."""
+    table().put({"PK": f"T#{tenant}#TEST-DELIVERY", "SK": delivery_id, "entity": "webhook delivery (test)",
+                 "lastError": "receiver answered 500",
+                 **failures.failure_keys(tenant, failures.DELIVERY, delivery_id, failed_at)})
+
+
+@pytest.fixture
+def seeded(agent: Any) -> dict[str, str]:
+    """One failure of each kind, a minute apart: the execution first, the delivery last."""
+    tenant = agent.tenant
+    _failed_execution(tenant, "sync-slack-1-a", "2026-12-03T10:00:00Z")
+    _failed_job(tenant, "job-import-1", "2026-12-03T10:01:00Z")
+    event_id = _failed_publish(tenant, "2026-12-03T10:02:00Z")
+    _failed_delivery(tenant, "dlv-1", "2026-12-03T10:03:00Z")
+    return {"event": event_id}
+
+
+def test_each_failure_says_what_failed_when_why_and_how_to_retry_it(agent: Any, caller: Any,
+                                                                   seeded: dict[str, str]) -> None:
+    body = ok(caller(agent.tenant, roles=("viewer",)).get(FAILURES))
+
+    delivery, publish, job, execution = body["data"]  # newest first
+    assert execution == {
+        "id": "sync-slack-1-a", "kind": "workflow", "failedAt": "2026-12-03T10:00:00Z",
+        "failureCode": "States.Timeout", "failureMessage": "the sync timed out",
+        "retryPath": "/api/v1/workflow-executions/sync-slack-1-a/retry",
+        "item": workflows.WORKFLOW_EXECUTION.to_wire(workflows.get(agent.tenant, "sync-slack-1-a") or {}),
+    }
+    assert execution["item"]["status"] == "failed"
+    assert (job["id"], job["kind"], job["failureCode"], job["failureMessage"], job["retryPath"]) == (
+        "job-import-1", "job", "import_bad_line", "line 7 is not JSON",
+        "/api/v1/agent-runtime/job-failures/job-import-1/retry")
+    assert job["item"]["jobId"] == "job-import-1"
+    assert (publish["id"], publish["kind"], publish["failureMessage"], publish["retryPath"]) == (
+        seeded["event"], "outbox", "AccessDeniedException",
+        f"/api/v1/agent-runtime/outbox-failures/{seeded['event']}/retry")
+    assert publish["item"]["topic"] == "project.created"
+    assert (delivery["id"], delivery["kind"], delivery["failureMessage"], delivery["retryPath"]) == (
+        "dlv-1", "delivery", "receiver answered 500", None)
+    assert body["page"] == {"limit": 25, "offset": 0, "returned": 4, "total": 4}
+    assert body["sort"] == {"by": "failedAt", "order": "desc"}
+    assert body["filters"] == {}
+
+
+@pytest.mark.usefixtures("seeded")
+def test_kind_filters_and_is_echoed(agent: Any) -> None:
+    body = ok(agent.get(FAILURES, params={"kind": "job"}))
+
+    assert [failure["id"] for failure in body["data"]] == ["job-import-1"]
+    assert body["page"]["total"] == 1
+    assert body["filters"] == {"kind": "job"}
+    assert ok(agent.get(FAILURES, params={"kind": "workflow", "q": "no-such-text"}))["data"] == []
+
+
+@pytest.mark.usefixtures("seeded")
+def test_the_list_conventions_sort_page_and_search(agent: Any) -> None:
+    oldest_two = ok(agent.get(FAILURES, params={"sortOrder": "asc", "limit": 2}))
+    second_page = ok(agent.get(FAILURES, params={"limit": 2, "offset": 2}))
+    by_kind = ok(agent.get(FAILURES, params={"sortBy": "kind", "sortOrder": "asc"}))
+    searched = ok(agent.get(FAILURES, params={"q": "BAD_LINE"}))
+
+    assert [failure["kind"] for failure in oldest_two["data"]] == ["workflow", "job"]
+    assert oldest_two["page"] == {"limit": 2, "offset": 0, "returned": 2, "total": 4}
+    assert [failure["kind"] for failure in second_page["data"]] == ["job", "workflow"]
+    assert second_page["page"] == {"limit": 2, "offset": 2, "returned": 2, "total": 4}
+    assert [failure["kind"] for failure in by_kind["data"]] == ["delivery", "job", "outbox", "workflow"]
+    assert [failure["id"] for failure in searched["data"]] == ["job-import-1"]
+    assert searched["page"]["total"] == 1
+
+
+@pytest.mark.parametrize(("query", "field"), [({"sortBy": "tenant"}, "sortBy"), ({"kind": "sync"}, "kind"),
+                                              ({"limit": 0}, "limit"), ({"sortOrder": "up"}, "sortOrder")])
+def test_bad_list_parameters_are_400_naming_them(agent: Any, query: dict[str, Any], field: str) -> None:
+    response = agent.get(FAILURES, params=query)
+
+    assert response.status_code == 400
+    assert field in response.text
+
+
+@pytest.mark.usefixtures("seeded")
+def test_another_tenants_failures_are_never_seen(caller: Any) -> None:
+    body = ok(caller(roles=("viewer",)).get(FAILURES))
+
+    assert body["data"] == []
+    assert body["page"]["total"] == 0
