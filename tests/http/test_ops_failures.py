@@ -10,9 +10,11 @@ import pytest
 from cairn.aws import failures, outbox, workflows
 from cairn.aws.table import table
 from cairn.platform.store import jobs
-from tests.http.helpers import ok
+from tests.http.helpers import create_project, ok
 
 FAILURES = "/api/v1/agent-runtime/failures"
+QUEUES = "/api/v1/agent-runtime/queues"
+OUTBOX_RETRY = "/api/v1/agent-runtime/outbox-failures/{}/retry"
 
 
 def _failed_execution(tenant: str, name: str, failed_at: str) -> None:
@@ -123,3 +125,75 @@ def test_another_tenants_failures_are_never_seen(caller: Any) -> None:
 
     assert body["data"] == []
     assert body["page"]["total"] == 0
+
+
+# --- retries ---------------------------------------------------------------------------------------------------
+
+def _operator(caller: Any, tenant: str) -> Any:
+    return caller(tenant, roles=("ops_engineer",))
+
+
+def _events(agent: Any) -> list[dict[str, Any]]:
+    return [outbox.to_wire(item) for item in table().query_all(outbox.events_index_pk(agent.tenant), index="GSI1")]
+
+
+def _publish_failed(agent: Any) -> str:
+    """The tenant's project.created event, its last publish attempt failed (as the publisher records it)."""
+    create_project(agent)
+    [event] = _events(agent)
+    outbox.record_failure(agent.tenant, event["id"], "AccessDeniedException: not authorized", final=True)
+    return str(event["id"])
+
+
+def test_a_failed_publish_is_listed_until_its_retry_publishes_it(agent: Any, caller: Any) -> None:
+    event_id = _publish_failed(agent)
+    [failure] = ok(agent.get(FAILURES))["data"]
+    assert (failure["id"], failure["kind"], failure["item"]["deliveryState"]) == (event_id, "outbox", "failed")
+    assert ok(agent.get(QUEUES))["events"] == {"undelivered": 1}
+
+    retried = ok(_operator(caller, agent.tenant).post(failure["retryPath"], headers={"Idempotency-Key": "r-1"}))
+
+    assert (retried["id"], retried["deliveryState"]) == (event_id, "published")
+    assert ok(agent.get(FAILURES))["data"] == []
+    assert ok(agent.get(QUEUES))["events"] == {"undelivered": 0}
+
+
+def test_an_outbox_retry_is_404_for_another_tenants_event_and_409_for_one_not_failed(agent: Any,
+                                                                                     caller: Any) -> None:
+    event_id = _publish_failed(agent)
+    project = create_project(agent)["projectId"]
+    [pending] = [event for event in _events(agent) if event["detail"] == {"projectId": project}]
+    stranger = caller(roles=("admin",))
+    operator = _operator(caller, agent.tenant)
+
+    assert stranger.post(f"{OUTBOX_RETRY.format(event_id)}", headers={"Idempotency-Key": "r-1"}).status_code == 404
+    conflict = operator.post(OUTBOX_RETRY.format(pending["id"]), headers={"Idempotency-Key": "r-2"})
+    assert conflict.status_code == 409
+    assert conflict.json()["error"]["code"] == "conflict"
+
+
+@pytest.mark.parametrize("roles", [("viewer",), ("agent",), ("data_admin",)])
+def test_only_operators_retry(agent: Any, caller: Any, roles: tuple[str, ...]) -> None:
+    event_id = _publish_failed(agent)
+
+    response = caller(agent.tenant, roles=roles).post(OUTBOX_RETRY.format(event_id),
+                                                      headers={"Idempotency-Key": "r-1"})
+
+    assert response.status_code == 403
+    assert ok(agent.get(FAILURES))["page"]["total"] == 1
+
+
+@pytest.mark.parametrize("roles", [("admin",), ("automation_operator",)])
+def test_a_retry_requires_an_idempotency_key_and_replays_with_one(agent: Any, caller: Any,
+                                                                   roles: tuple[str, ...]) -> None:
+    event_id = _publish_failed(agent)
+    operator = caller(agent.tenant, roles=roles)
+
+    missing = operator.post(OUTBOX_RETRY.format(event_id))
+    first = operator.post(OUTBOX_RETRY.format(event_id), headers={"Idempotency-Key": "r-1"})
+    again = operator.post(OUTBOX_RETRY.format(event_id), headers={"Idempotency-Key": "r-1"})
+
+    assert missing.status_code == 400
+    assert "Idempotency-Key" in missing.text
+    assert ok(first) == ok(again)
+    assert again.headers.get("idempotent-replayed") == "true"

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
 
 from cairn.aws.failures import KINDS
-from cairn.http.auth import Principal, require_platform_reader
+from cairn.http.auth import Principal, require_operator, require_platform_reader
 from cairn.http.body import JSONRoute
+from cairn.http.errors import ErrorBody
 from cairn.memory.service import milestones
-from cairn.platform.api.conventions import ListEnvelope, ListQuery, envelope, list_query
-from cairn.platform.service import ops
+from cairn.platform.api.conventions import IdempotencyRequired, ListEnvelope, ListQuery, envelope, list_query
+from cairn.platform.service import events, ops
 
 router = APIRouter(prefix="/api/v1/agent-runtime", route_class=JSONRoute, tags=["ops"])
 Reader = Annotated[Principal, Depends(require_platform_reader)]
+Operator = Annotated[Principal, Depends(require_operator)]
+FailureId = Annotated[str, Path(min_length=1, max_length=128)]
 
 AGENT_SORT = ("lastActivityAt", "firstActivityAt", "milestoneCount", "agentId")
 FAILURE_SORT = ("failedAt", "kind")
@@ -106,3 +109,13 @@ def agents(
     items = [{"id": agent["agentId"], **agent} for agent in milestones.agents_of(principal.tenant)]
     page, total = query.page_of(items)
     return envelope([AgentActivity.model_validate(item) for item in page], total, query, {})
+
+
+@router.post("/outbox-failures/{id}/retry", responses={
+    409: {"model": ErrorBody, "description": "conflict: the event's publish has not failed (pending or published)"},
+    502: {"model": ErrorBody, "description": "upstream_error: the bus refused it again (it stays failed)"},
+})
+def retry_outbox_failure(principal: Operator, id: FailureId, once: IdempotencyRequired) -> Any:
+    """Publishes a failed event again: the event as ``GET /api/v1/events/outbox`` lists it, ``published`` and
+    out of the failures."""
+    return once(None, lambda: events.retry_event(principal.tenant, id))

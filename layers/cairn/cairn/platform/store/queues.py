@@ -12,8 +12,7 @@ from cairn.aws.table import Filter, table
 from cairn.core.clock import now, timestamp
 from cairn.platform.store import jobs
 
-# A pending event older than this is no longer retried by the table's stream (its retention): it is counted
-# through the failures index (its failed publish), not by reading the events index further back.
+# The table's stream keeps a record 24 hours: an event pending for longer is no longer tried by the publisher.
 EVENT_WINDOW: Final = timedelta(hours=24)
 _NEWEST_EVENTS: Final = 20
 
@@ -41,15 +40,17 @@ def jobs_by_status(tenant: str) -> dict[str, int]:
 
 
 def undelivered_events(tenant: str) -> int:
-    """Events not yet published: a COUNT of the events of the last ``EVENT_WINDOW`` still ``pending`` (a range
-    of GSI1 ``T#{t}#EVENTS``: reads that window's events), plus a COUNT of the failures index's ``outbox``
-    entries that occurred before the window (reads the tenant's failures)."""
+    """Events not published: a COUNT of the events of the last ``EVENT_WINDOW`` still ``pending`` (a range of
+    GSI1 ``T#{t}#EVENTS``: reads that window's events, not the history), plus a COUNT of the ``outbox``
+    entries of the failures index (an event whose last publish attempt failed is ``failed``, not pending: it is
+    counted once; reads the tenant's failures). An event still ``pending`` after the window was never tried
+    by the stream (the publisher was down for a day): not counted."""
     since = timestamp(now() - EVENT_WINDOW)
-    recent = table().count(outbox.events_index_pk(tenant), index="GSI1", consistent=False,
-                           sk_between=(since, "~"), where=Filter.equal(deliveryState=outbox.PENDING))
-    older = Filter("#fkind = :fkind AND #occurred < :since", {"#fkind": "failureKind", "#occurred": "occurredAt"},
-                   {":fkind": failures.OUTBOX, ":since": since})
-    return recent + table().count(failures.failures_pk(tenant), index=failures.INDEX, where=older)
+    pending = table().count(outbox.events_index_pk(tenant), index="GSI1", consistent=False,
+                            sk_between=(since, "~"), where=Filter.equal(deliveryState=outbox.PENDING))
+    failed = table().count(failures.failures_pk(tenant), index=failures.INDEX,
+                           where=Filter.equal(failureKind=failures.OUTBOX))
+    return pending + failed
 
 
 def publisher_lag_seconds(tenant: str) -> int | None:
