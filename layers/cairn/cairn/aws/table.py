@@ -99,8 +99,9 @@ class Page:
 @dataclass(frozen=True)
 class Filter:
     """A FilterExpression over attributes that are not the queried keys. DynamoDB applies it AFTER reading:
-    a filtered Query (or COUNT) still reads, and pays for, every item of its key range. Placeholders are
-    ``#f...`` / ``:f...`` so they never clash with the key condition's."""
+    a filtered Query (or COUNT) still reads, and pays for, every item of its key range. ``equal``'s
+    placeholders are ``#f_{field}`` / ``:f_{field}_{n}``: they never clash with the key condition's, nor with
+    another filter's on other fields (``all_of``)."""
 
     expression: str
     names: dict[str, str]
@@ -113,13 +114,23 @@ class Filter:
         parts: list[str] = []
         names: dict[str, str] = {}
         values: dict[str, Any] = {}
-        for index, (name, value) in enumerate((n, v) for n, v in fields.items() if v is not None):
-            names[f"#f{index}"] = name
+        for name, value in ((n, v) for n, v in fields.items() if v is not None):
+            names[f"#f_{name}"] = name
             members = value if isinstance(value, tuple) else (value,)
-            placeholders = [f":f{index}_{position}" for position in range(len(members))]
+            placeholders = [f":f_{name}_{position}" for position in range(len(members))]
             values.update(zip(placeholders, members, strict=True))
-            parts.append(f"#f{index} IN ({', '.join(placeholders)})")
+            parts.append(f"#f_{name} IN ({', '.join(placeholders)})")
         return Filter(" AND ".join(parts), names, values) if parts else None
+
+    @staticmethod
+    def all_of(*filters: Filter | None) -> Filter | None:
+        """Every given filter (each on its own fields); None when none is given."""
+        given = [where for where in filters if where is not None]
+        if not given:
+            return None
+        return Filter(" AND ".join(f"({where.expression})" for where in given),
+                      {name: value for where in given for name, value in where.names.items()},
+                      {name: value for where in given for name, value in where.values.items()})
 
 
 def key(pk: str, sk: str) -> dict[str, str]:
