@@ -10,7 +10,7 @@ from cairn.aws.workflows import KINDS
 from cairn.http.auth import Principal, require_platform_reader
 from cairn.http.body import JSONRoute
 from cairn.platform.api.conventions import ListEnvelope, ListQuery, envelope, list_query
-from cairn.platform.service import workflows
+from cairn.platform.service import lists, workflows
 
 router = APIRouter(route_class=JSONRoute)
 BASE = "/api/v1/workflow-executions"
@@ -29,7 +29,7 @@ def list_workflow_executions(
     status: Annotated[Status | None, Query()] = None,
     resource: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
 ) -> ListEnvelope[dict[str, Any]]:
-    page, total = query.page_of(workflows.list_executions(principal.tenant, kind, status, resource))
+    page, total = lists.executions(principal.tenant, query, kind, status, resource)
     return envelope([dict(item) for item in page], total, query,
                     {"kind": kind, "status": status, "resource": resource})
 
