@@ -21,7 +21,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from cairn_local import handlers, template
+from cairn_local import handlers, s3_events, sfn_events, template
 from cairn_local.forge import local_task_engine_environment
 from cairn_local.resolve import ACCOUNT, REGION, LocalNames, function_name_from_arn
 from cairn_local.tokens import local_jwt_environment
@@ -689,6 +689,8 @@ def install_patches() -> None:
         default_user_config.setdefault(section, {}).update(values)
     LambdaSimpleBackend.invoke = _invoke_handler
     EventsBackend.put_events = _routed_put_events(EventsBackend.put_events)
+    sfn_events.install()  # executions that end put Step Functions' status-change event on the local bus
+    s3_events.install()  # objects written to a notifying bucket put S3's Object Created event on the local bus
     _patch_dynamodb()
     _patched = True
 

@@ -62,7 +62,10 @@ def test_functions_and_their_routes() -> None:
     assert routes["PlatformFunction"] >= {("GET", "/healthz"), ("GET", "/health"), ("GET", "/api/v1/health"),
                                           ("GET", "/.well-known/engine-status"), ("GET", "/api/v1/openapi")}
     assert routes["PlatformWorkflowsFunction"] == {("GET", "/api/v1/workflow-executions"),
-                                                   ("GET", "/api/v1/workflow-executions/{id}")}
+                                                   ("GET", "/api/v1/workflow-executions/{id}"),
+                                                   ("POST", "/api/v1/workflow-executions/{id}/retry"),
+                                                   ("POST", "/api/v1/workflow-executions/{id}/cancel"),
+                                                   ("POST", "/api/v1/webhooks/workflow-completed")}
     assert routes["OpsViewFunction"] == {("GET", "/api/v1/agent-runtime/agents")}
     assert routes["PlatformEventsFunction"] == {("GET", "/api/v1/events/outbox")}
     assert routes["PlatformJobsFunction"] == {("GET", "/api/v1/jobs"), ("GET", "/api/v1/jobs/{id}")}

@@ -22,7 +22,8 @@ PUBLIC = {("GET", "/healthz"), ("GET", "/health"), ("GET", "/api/v1/health"), ("
           ("POST", "/v1/security/launch-exchange"), ("POST", "/v1/jira/telemetry/events")}
 # Readiness answers its checks with the 503 too (which of the table and the bucket failed), not the error body.
 READINESS_503 = {("GET", "/health", "503"), ("GET", "/api/v1/health", "503")}
-SIGNED = {("POST", "/api/v1/integrations/github/webhook")}  # a signature over the body instead of a bearer token
+# A signature over the body instead of a bearer token.
+SIGNED = {("POST", "/api/v1/integrations/github/webhook"), ("POST", "/api/v1/webhooks/workflow-completed")}
 WRITES = ("/projects", "/store", "/log", "/merge", "/branches", "/abandon", "/promote", "/metrics", "/contributors",
           "/action")
 

@@ -70,6 +70,11 @@ class Settings(BaseModel):
     permit_signing_key: str = Field(default="", repr=False)
     permit_signing_secret_name: str = ""
 
+    # The workflow-completed callback (docs/platform.md, "Remote completion"): the HMAC secret remote executors
+    # sign with, from Secrets Manager (AWS: a generated secret) or the environment (local); none: unsigned.
+    workflow_callback_secret: str = Field(default="", repr=False)
+    workflow_callback_secret_name: str = ""
+
     # Cairn's EventBridge bus (docs/platform.md, "Events and webhooks"): required where events are published
     # (the outbox publisher, the ops view's retry), checked there (``require``).
     event_bus_name: str = ""

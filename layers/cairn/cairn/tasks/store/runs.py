@@ -87,6 +87,31 @@ def start(installation: str, run_id: str, fields: dict[str, Any], *, credits: in
         raise
 
 
+def restart(installation: str, run_id: str, updated_at: str, *, debit: int) -> bool:
+    """``failed`` -> ``queued`` (its error, refund mark and attempt count cleared) and, when ``debit`` > 0, the
+    installation debited that many credits (``credits >= :n``), in one transaction: both or neither. StartRefused
+    when the credits do not cover it; False when the run is not failed (nothing written)."""
+    db = table()
+    operations = [db.update_op(run_pk(installation, run_id), RUN_SK,
+                               "SET #state = :queued, updatedAt = :now REMOVE #error, refunded, attempts",
+                               condition="#state = :failed", names={"#state": "status", "#error": "error"},
+                               values={":queued": RunStatus.QUEUED.value, ":failed": RunStatus.FAILED.value,
+                                       ":now": updated_at})]
+    if debit:
+        operations.append(db.update_op(installation_pk(installation), INSTALLATION_SK, "SET #c = #c - :n",
+                                       condition="attribute_exists(PK) AND #c >= :n", names={"#c": "credits"},
+                                       values={":n": debit}))
+    try:
+        db.transact(operations)
+    except TransactionCancelled as cancelled:
+        if cancelled.failed(0):
+            return False
+        if cancelled.failed(1):
+            raise StartRefused(already_started=False) from cancelled
+        raise
+    return True
+
+
 def set_fields(installation: str, run_id: str, fields: dict[str, Any], *, unless_settled: bool = True,
                remove: tuple[str, ...] = ()) -> dict[str, Any] | None:
     """Updates the run; a settled run is never changed again (None then)."""
