@@ -1,34 +1,17 @@
-"""Workflow executions of a tenant (docs/platform.md, "Workflow executions"): read from the records that
-``cairn.aws.workflows`` writes when it starts an execution; retried and cancelled through the service of the
-context that owns each kind's resource (sources, tasks)."""
+"""A tenant's workflow executions (docs/platform.md, "Workflow executions"): one record as the API answers it,
+read from what ``cairn.aws.workflows`` writes when it starts an execution (pages: ``platform.service.lists``);
+retried and cancelled through the service of the context that owns each kind's resource (sources, tasks)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from cairn.aws import workflows
-from cairn.aws.table import table
 from cairn.core.errors import Conflict, NotFound
 from cairn.sources.service import sync
 from cairn.tasks.service import runs
-
-
-def _records(tenant: str) -> Iterator[dict[str, Any]]:
-    yield from table().query_all(workflows.executions_index_pk(tenant), index="GSI1", consistent=False)
-
-
-def list_executions(tenant: str, kind: str | None, status: str | None,
-                    resource: str | None) -> list[dict[str, Any]]:
-    """The tenant's executions as wire items, narrowed by kind, status and resource (any resource id)."""
-    return [workflows.WORKFLOW_EXECUTION.to_wire(item) for item in _records(tenant)
-            if (kind is None or item["kind"] == kind) and (status is None or item["status"] == status)
-            and (resource is None or resource in _resource_ids(item["resource"]))]
-
-
-def _resource_ids(resource: Mapping[str, str]) -> set[str]:
-    return set(resource.values())
 
 
 def get_execution(tenant: str, execution_id: str) -> dict[str, Any]:
