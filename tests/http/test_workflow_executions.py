@@ -127,7 +127,8 @@ def test_a_failed_sync_is_retried_to_success(agent: Any, project: str, caller: A
     assert retry["id"] in again.text
 
 
-def test_a_running_task_run_is_cancelled_and_refunded(task_caller: Any, caller: Any) -> None:
+def test_a_running_task_run_is_cancelled_and_refunded_then_retried_for_its_cost_once(task_caller: Any,
+                                                                                      caller: Any) -> None:
     runner = task_caller()
     before = available_credits(runner)
     run = ok(runner.post("/v1/tasks/init", json={}))
@@ -149,6 +150,15 @@ def test_a_running_task_run_is_cancelled_and_refunded(task_caller: Any, caller: 
     assert wait_ended(record["executionArn"])["status"] == "ABORTED"
     assert available_credits(runner) == before  # the stopped machine refunded nothing twice
     assert _post(operator, f"{BASE}/{record['id']}/cancel").status_code == 409  # settled: nothing to cancel
+
+    # The input fixed, the cancelled run is retried: debited again what the cancel refunded, once.
+    assert requests.put(run["uploads"]["list.md"], data=b"# Fixed\n", timeout=10).status_code == 200
+    retry = ok(_post(operator, f"{BASE}/{record['id']}/retry"))
+    assert (retry["id"], retry["retryOf"], retry["retryCount"]) == (f"{run['runId']}-retry-1", record["id"], 1)
+    done = wait_settled(runner.installation, retry["id"])
+    assert (done["status"], done["outputRef"]) == ("succeeded", f"{run['prefix'].removesuffix('inputs/')}output.md")
+    assert ok(runner.get(f"/v1/tasks/{run['runId']}"))["status"]["status"] == "succeeded"
+    assert available_credits(runner) == before - started["estimatedCredits"]
 
 
 def test_retry_and_cancel_are_for_operators_with_an_idempotency_key_in_their_own_tenant(
