@@ -49,7 +49,7 @@ def test_functions_and_their_routes() -> None:
                               "TaskActivityFunction", "PlatformWorkflowsFunction",
                               "WorkflowEventsFunction", "OpsViewFunction",
                               "PlatformJobsFunction", "PlatformEventsFunction",
-                              "EventPublisherFunction"}
+                              "EventPublisherFunction", "JobWorkerFunction", "ImportStarterFunction"}
     for function in functions.values():
         assert function.module_path.is_file(), function.module_path
         assert function.module_path.is_relative_to(ROOT / "functions")
@@ -68,7 +68,8 @@ def test_functions_and_their_routes() -> None:
                                                    ("POST", "/api/v1/webhooks/workflow-completed")}
     assert routes["OpsViewFunction"] == {("GET", "/api/v1/agent-runtime/agents")}
     assert routes["PlatformEventsFunction"] == {("GET", "/api/v1/events/outbox")}
-    assert routes["PlatformJobsFunction"] == {("GET", "/api/v1/jobs"), ("GET", "/api/v1/jobs/{id}")}
+    assert routes["PlatformJobsFunction"] == {("GET", "/api/v1/jobs"), ("GET", "/api/v1/jobs/{id}"),
+                                              ("POST", "/api/v1/exports"), ("POST", "/api/v1/imports")}
     assert ("POST", "/api/v1/memory/search") in routes["MemoryInsightsFunction"]
     assert ("GET", "/api/v1/memory/contributors/{id}/activity") in routes["ContributorsFunction"]
     assert routes["McpFunction"] == {("POST", "/mcp"), ("GET", "/mcp")}
@@ -78,6 +79,8 @@ def test_functions_and_their_routes() -> None:
     assert routes["SourceSyncFunction"] == set()  # the source-sync state machine's task
     assert routes["SourceDispatcherFunction"] == set()  # an EventBridge schedule's target
     assert routes["TaskRunFunction"] == set()  # the task-run state machine's worker
+    assert routes["JobWorkerFunction"] == set()  # the export and import state machines' worker
+    assert routes["ImportStarterFunction"] == set()  # the bucket's Object Created rule's target
 
 
 def test_no_route_is_declared_twice() -> None:
@@ -89,6 +92,8 @@ def test_no_route_is_declared_twice() -> None:
     ("ProjectPurgeStateMachine", "PurgePage", "ProjectPurgeFunction", "cairn-local-project-purge"),
     ("SourceSyncStateMachine", "FetchPage", "SourceSyncFunction", "cairn-local-source-sync"),
     ("TaskRunStateMachine", "RunModel", "TaskRunFunction", "cairn-local-task-run"),
+    ("ExportStateMachine", "Step", "JobWorkerFunction", "cairn-local-export"),
+    ("ImportStateMachine", "Step", "JobWorkerFunction", "cairn-local-import"),
 ])
 def test_state_machine_definition_parses_and_uses_its_substitutions(logical_id: str, state: str, function: str,
                                                                     name: str) -> None:

@@ -31,6 +31,10 @@ class Settings(BaseModel):
     purge_state_machine_arn: str = Field(min_length=1)
     source_sync_state_machine_arn: str = Field(min_length=1)
     task_run_state_machine_arn: str = Field(min_length=1)
+    # Export and import jobs (docs/platform.md, "Jobs"): required by the jobs route group and the import
+    # starter only (``require``, at their cold start).
+    export_state_machine_arn: str = ""
+    import_state_machine_arn: str = ""
 
     jwt_algorithm: Literal["HS256", "RS256"]
     jwt_issuer: str = Field(min_length=1)
