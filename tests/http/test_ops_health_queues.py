@@ -8,8 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 from cairn.aws import workflows
-from cairn.aws.table import table
-from cairn.core.clock import utc_now
 from cairn.core.settings import get_settings
 from cairn.platform.store import jobs
 from tests.http.helpers import create_project, ok, stored
@@ -79,22 +77,26 @@ def test_an_event_pending_longer_than_the_streams_retention_leaves_the_count_unl
     assert ok(agent.get(QUEUES))["events"] == {"undelivered": 0}
 
 
-def _execution(tenant: str, kind: str, status: str, name: str) -> None:
-    """An execution record as ``workflows.start`` writes it, in ``status``."""
-    started = utc_now()
-    table().put({"PK": workflows.execution_pk(tenant, name), "SK": workflows.EXECUTION_SK,
-                 "entity": workflows.WORKFLOW_EXECUTION.name, "GSI1PK": workflows.executions_index_pk(tenant),
-                 "GSI1SK": f"{started}#{name}", "id": name, "tenant": tenant, "kind": kind, "status": status,
-                 "resource": {}, "startedAt": started, "retryCount": 0})
+class StartOnly:
+    """Step Functions' StartExecution answering an ARN (the machine itself is not run)."""
+
+    def start_execution(self, stateMachineArn: str, name: str, input: str) -> dict[str, str]:  # noqa: N803
+        return {"executionArn": f"{stateMachineArn}:{name}"}
 
 
-def test_queues_count_open_syncs_task_runs_and_jobs(agent: Any) -> None:
+def _executions(monkeypatch: Any, tenant: str, settled: dict[str, str], *open_ones: str) -> None:
+    """Executions started through ``workflows.start`` (``{kind}-...`` names), those in ``settled`` settled."""
+    monkeypatch.setattr(workflows.clients, "stepfunctions", StartOnly)
+    for name in (*open_ones, *settled):
+        workflows.start(tenant, name.rsplit("-", 1)[0], {}, "arn:aws:states:us-east-1:1:stateMachine:m", name, {})
+    for name, status in settled.items():
+        assert workflows.settle(tenant, name, status)
+
+
+def test_queues_count_open_syncs_task_runs_and_jobs(agent: Any, monkeypatch: Any) -> None:
     tenant = agent.tenant
-    _execution(tenant, "source_sync", "running", "sync-1")
-    _execution(tenant, "source_sync", "succeeded", "sync-0")
-    _execution(tenant, "task_run", "running", "run-1")
-    _execution(tenant, "task_run", "queued", "run-2")
-    _execution(tenant, "task_run", "failed", "run-0")
+    _executions(monkeypatch, tenant, {"source_sync-0": "succeeded", "task_run-0": "failed", "task_run-9": "cancelled"},
+                "source_sync-1", "task_run-1", "task_run-2", "project_purge-1")
     for job_id in ("job-1", "job-2", "job-3"):
         jobs.create(tenant, job_id, "export", [])
     jobs.start(tenant, "job-3")

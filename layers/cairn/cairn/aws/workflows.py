@@ -49,6 +49,13 @@ def executions_index_pk(tenant: str) -> str:
     return f"T#{escape(tenant)}#WORKFLOWS"
 
 
+def open_index_pk(tenant: str) -> str:
+    """GSI2 while queued or running: ``T#{t}#OPEN`` / ``{kind}#{startedAt}#{id}``, so the ops view counts a
+    kind's open executions (``begins_with``) without reading the history. Settling removes it (``failed``
+    replaces it with the failures index's keys: GSI2 holds one or the other)."""
+    return f"T#{escape(tenant)}#OPEN"
+
+
 def _arn_pk(execution_arn: str) -> str:
     return f"WFXARN#{execution_arn}"
 
@@ -70,6 +77,7 @@ def start(tenant: str, kind: str, resource: dict[str, str], state_machine_arn: s
     record = {
         "PK": execution_pk(tenant, name), "SK": EXECUTION_SK, "entity": WORKFLOW_EXECUTION.name,
         "GSI1PK": executions_index_pk(tenant), "GSI1SK": f"{started}#{name}",
+        "GSI2PK": open_index_pk(tenant), "GSI2SK": f"{kind}#{started}#{name}",
         "id": name, "tenant": tenant, "kind": kind, "status": "running", "resource": resource,
         "inputRef": json.dumps(payload, sort_keys=True), "startedAt": started,
         "retryCount": int(retry_of["retryCount"]) + 1 if retry_of else 0,
@@ -116,8 +124,11 @@ def settle(tenant: str, execution_id: str, status: str, failure_code: str | None
     if status == "failed":
         sets.append(failures.SET_CLAUSE)
         values.update(failures.set_values(tenant, failures.WORKFLOW, execution_id, completed))
+    # Out of the open-work index; a failed one is in the failures index instead (SET_CLAUSE replaced its keys).
+    leaves_open_index = "" if status == "failed" else " REMOVE GSI2PK, GSI2SK"
     db = table()
-    operations = [db.update_op(execution_pk(tenant, execution_id), EXECUTION_SK, "SET " + ", ".join(sets),
+    operations = [db.update_op(execution_pk(tenant, execution_id), EXECUTION_SK,
+                               "SET " + ", ".join(sets) + leaves_open_index,
                                condition="#status IN (:queued, :running)", names={"#status": "status"},
                                values=values)]
     if status == "succeeded" and record.get("retryOf"):

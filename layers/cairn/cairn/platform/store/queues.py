@@ -23,11 +23,9 @@ def pending_search_documents(tenant: str) -> int:
 
 
 def open_executions(tenant: str, kind: str) -> int:
-    """Executions of ``kind`` still ``queued`` or ``running``: a COUNT of the tenant's executions index
-    (``T#{t}#WORKFLOWS``) filtered by kind and status, which reads every execution the tenant ever started
-    (one call per 1 MB, about 1,000 records)."""
-    return table().count(workflows.executions_index_pk(tenant), index="GSI1", consistent=False,
-                         where=Filter.equal(kind=kind, status=workflows.OPEN))
+    """Executions of ``kind`` still queued or running: a COUNT of ``begins_with(kind)`` in the sparse GSI2
+    partition ``T#{t}#OPEN`` (``cairn.aws.workflows.open_index_pk``): reads the open executions only."""
+    return table().count(workflows.open_index_pk(tenant), index="GSI2", sk_prefix=f"{kind}#")
 
 
 def jobs_by_status(tenant: str) -> dict[str, int]:
