@@ -5,6 +5,7 @@ cancel, through moto's Step Functions with the real workers."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from types import SimpleNamespace
@@ -196,3 +197,24 @@ def test_a_machine_whose_step_crashes_settles_failed_from_its_status_change_even
         time.sleep(0.02)
     assert (settled["status"], settled["failureCode"]) == ("failed", "RuntimeError")
     assert "the purge step crashed" in settled["failureMessage"]
+
+
+def test_a_running_export_is_cancelled_and_its_job_fails_cancelled(agent: Any, project: str, caller: Any,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    worker = handlers.module("JobWorkerFunction")
+    release = threading.Event()
+    steps = dict(worker._STEPS)
+    held = {**steps, "run": lambda state: (release.wait(10), steps["run"](state))[1]}  # the step runs on
+    monkeypatch.setattr(worker, "_STEPS", held)
+    admin = caller(agent.tenant, roles=("admin",))
+    job = admin.post("/api/v1/exports", json={"projectIds": [project]},
+                     headers={"Idempotency-Key": uuid.uuid4().hex}).json()
+    [record] = [r for r in records(agent.tenant) if r["kind"] == "export"]
+
+    cancelled = ok(_post(_operator(caller, agent.tenant), f"{BASE}/{record['id']}/cancel"))
+    release.set()
+
+    assert cancelled["status"] == "cancelled"
+    assert wait_ended(record["executionArn"])["status"] == "ABORTED"
+    stored = ok(admin.get(f"/api/v1/jobs/{job['jobId']}"))
+    assert (stored["status"], stored["errorCode"]) == ("failed", "cancelled")

@@ -49,7 +49,8 @@ def test_functions_and_their_routes() -> None:
                               "TaskActivityFunction", "PlatformWorkflowsFunction",
                               "WorkflowEventsFunction", "OpsViewFunction",
                               "PlatformJobsFunction", "PlatformEventsFunction",
-                              "EventPublisherFunction", "JobWorkerFunction", "ImportStarterFunction"}
+                              "EventPublisherFunction", "JobWorkerFunction", "ImportStarterFunction",
+                              "WebhooksFunction", "WebhookDeliveryFunction"}
     for function in functions.values():
         assert function.module_path.is_file(), function.module_path
         assert function.module_path.is_relative_to(ROOT / "functions")
@@ -76,6 +77,11 @@ def test_functions_and_their_routes() -> None:
     assert routes["ProjectPurgeFunction"] == set()  # a state machine task, not an HTTP route
     assert routes["SearchIndexerFunction"] == set()  # fed by the table's stream
     assert routes["EventPublisherFunction"] == set()  # fed by the table's stream (outbox events)
+    assert routes["WebhookDeliveryFunction"] == set()  # Cairn's bus and the webhook-delivery state machine
+    assert routes["WebhooksFunction"] == {
+        ("POST", "/api/v1/webhook-subscriptions"), ("GET", "/api/v1/webhook-subscriptions"),
+        ("GET", "/api/v1/webhook-subscriptions/{id}"), ("DELETE", "/api/v1/webhook-subscriptions/{id}"),
+        ("GET", "/api/v1/webhook-subscriptions/{id}/deliveries")}
     assert routes["SourceSyncFunction"] == set()  # the source-sync state machine's task
     assert routes["SourceDispatcherFunction"] == set()  # an EventBridge schedule's target
     assert routes["TaskRunFunction"] == set()  # the task-run state machine's worker

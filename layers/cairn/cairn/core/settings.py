@@ -82,6 +82,12 @@ class Settings(BaseModel):
     # Cairn's EventBridge bus (docs/platform.md, "Events and webhooks"): required where events are published
     # (the outbox publisher, the ops view's retry), checked there (``require``).
     event_bus_name: str = ""
+    # Webhook deliveries (docs/platform.md, "Deliveries"): the state machine that attempts each one (required by
+    # the delivery function, checked where used), each POST's timeout, and the backoff's scale: 1 in AWS; only the
+    # test and local stacks may shorten the waits (0: retry at once), never a deployed stack (not in the template).
+    webhook_delivery_state_machine_arn: str = ""
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=30)
+    webhook_retry_scale: float = Field(default=1.0, ge=0, le=1)
 
     # The deployed commit, answered by GET /.well-known/engine-status (template parameter ``Commit``).
     commit: str = ""

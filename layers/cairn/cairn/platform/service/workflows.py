@@ -10,6 +10,7 @@ from typing import Any
 
 from cairn.aws import workflows
 from cairn.core.errors import Conflict, NotFound
+from cairn.platform.service import jobs
 from cairn.sources.service import sync
 from cairn.tasks.service import runs
 
@@ -66,8 +67,9 @@ def _restart(tenant: str, record: dict[str, Any], name: str) -> None:
 
 def cancel(tenant: str, execution_id: str, by: str) -> dict[str, Any]:
     """Stops a queued or running execution (StopExecution), settles its record ``cancelled`` and then its
-    resource: a task run fails with its credits refunded, a sync goes back to idle with its committed cursor, a
-    purge leaves the project deleted (what it had not purged yet waits for a retry). 404 for an unknown id; 409
+    resource: a task run fails with its credits refunded, a sync goes back to idle with its committed cursor, an
+    export or import job fails with ``errorCode: cancelled``, a purge leaves the project deleted (what it had not
+    purged yet waits for a retry). 404 for an unknown id; 409
     when it is settled (also when it settled by itself while being cancelled)."""
     record = _record(tenant, execution_id)
     if record["status"] not in workflows.OPEN:
@@ -86,6 +88,8 @@ def cancel(tenant: str, execution_id: str, by: str) -> dict[str, Any]:
         runs.cancel(tenant, resource["runId"], f"Cancelled: the run's execution was {message}")
     elif record["kind"] == "source_sync":
         sync.cancel(tenant, resource["sourceId"], resource["runId"])
+    elif record["kind"] in ("export", "import"):
+        jobs.fail(tenant, resource["jobId"], "cancelled", message)
     return get_execution(tenant, execution_id)
 
 
