@@ -177,7 +177,10 @@ def restored(ref: ProjectRef, record: dict[str, Any]) -> dict[str, Any]:
         item.update({"GSI2PK": agent_index_pk(ref.tenant, item["agentId"]),
                      "GSI2SK": agent_index_sk(item["createdAt"], ref.project_id, item["milestoneId"])})
     if item.get("searchKind"):
-        item.update(_search_document(ref, item))
+        document = _search_document(ref, item)
+        # The original's revision is kept: a re-run of the import writes the very same item.
+        document["searchRev"] = item.get("searchRev") or document["searchRev"]
+        item.update(document)
     blob = record.get(BLOB)
     if blob:
         blobs.offload(item, tuple(blob["fields"]), prefix=ref.blob_prefix, name=str(blob["name"]))
