@@ -197,3 +197,45 @@ def test_a_retry_requires_an_idempotency_key_and_replays_with_one(agent: Any, ca
     assert "Idempotency-Key" in missing.text
     assert ok(first) == ok(again)
     assert again.headers.get("idempotent-replayed") == "true"
+
+
+JOB_RETRY = "/api/v1/agent-runtime/job-failures/{}/retry"
+
+
+def _failed_export(agent: Any) -> str:
+    """An export of a live project, failed before it ran (as its worker fails one)."""
+    from cairn.platform.service import jobs as job_service
+
+    project = create_project(agent)["projectId"]
+    job = job_service.queue(agent.tenant, "export", [project], start=False)
+    assert jobs.fail(agent.tenant, job["id"], "export_failed", "the bucket refused the upload")
+    return str(job["id"])
+
+
+def test_a_failed_job_is_listed_until_it_is_retried(agent: Any, caller: Any) -> None:
+    job_id = _failed_export(agent)
+    [failure] = ok(agent.get(FAILURES, params={"kind": "job"}))["data"]
+    assert (failure["id"], failure["failureCode"], failure["retryPath"]) == (
+        job_id, "export_failed", JOB_RETRY.format(job_id))
+
+    retried = ok(_operator(caller, agent.tenant).post(failure["retryPath"], headers={"Idempotency-Key": "r-1"}))
+
+    assert (retried["id"], retried["retryCount"], retried["errorCode"]) == (job_id, 1, None)
+    assert retried["status"] in ("queued", "running", "succeeded")  # its new execution has started
+    assert ok(agent.get(FAILURES, params={"kind": "job"}))["data"] == []
+    assert ok(agent.get(f"/api/v1/jobs/{job_id}"))["retryCount"] == 1
+
+
+def test_a_job_retry_is_404_for_another_tenants_job_409_for_one_not_failed_and_for_operators_only(
+        agent: Any, caller: Any) -> None:
+    from cairn.platform.service import jobs as job_service
+
+    failed = _failed_export(agent)
+    queued = job_service.queue(agent.tenant, "export", [], start=False)["id"]
+    key = {"Idempotency-Key": "r-1"}
+
+    assert caller(roles=("admin",)).post(JOB_RETRY.format(failed), headers=key).status_code == 404
+    assert _operator(caller, agent.tenant).post(JOB_RETRY.format(queued), headers=key).status_code == 409
+    assert caller(agent.tenant, roles=("data_admin",)).post(JOB_RETRY.format(failed), headers=key).status_code == 403
+    assert _operator(caller, agent.tenant).post(JOB_RETRY.format(failed)).status_code == 400
+    assert ok(agent.get(FAILURES))["page"]["total"] == 1

@@ -14,7 +14,7 @@ from cairn.http.body import JSONRoute
 from cairn.http.errors import ErrorBody
 from cairn.memory.service import milestones
 from cairn.platform.api.conventions import IdempotencyRequired, ListEnvelope, ListQuery, envelope, list_query
-from cairn.platform.service import events, ops
+from cairn.platform.service import events, jobs, ops
 
 router = APIRouter(prefix="/api/v1/agent-runtime", route_class=JSONRoute, tags=["ops"])
 Reader = Annotated[Principal, Depends(require_platform_reader)]
@@ -119,3 +119,12 @@ def retry_outbox_failure(principal: Operator, id: FailureId, once: IdempotencyRe
     """Publishes a failed event again: the event as ``GET /api/v1/events/outbox`` lists it, ``published`` and
     out of the failures."""
     return once(None, lambda: events.retry_event(principal.tenant, id))
+
+
+@router.post("/job-failures/{id}/retry", responses={
+    409: {"model": ErrorBody, "description": "conflict: the job is not failed (queued, running or succeeded)"},
+})
+def retry_job_failure(principal: Operator, id: FailureId, once: IdempotencyRequired) -> Any:
+    """Runs a failed export or import again as a new execution (``retryCount`` + 1): the job as
+    ``GET /api/v1/jobs/{id}`` answers it, queued again and out of the failures."""
+    return once(None, lambda: jobs.retry_job(principal.tenant, id))

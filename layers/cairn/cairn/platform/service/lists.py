@@ -1,6 +1,6 @@
 """The platform's list pages, each read from its index partition (``cairn.platform.store.listing``): workflow
-executions by ``startedAt``, outbox events by ``occurredAt``. The routes' own filters are FilterExpressions on
-the same partition, so ``total`` counts exactly what the page is filtered by."""
+executions by ``startedAt``, outbox events by ``occurredAt``, jobs by ``queuedAt``. The routes' own filters are
+FilterExpressions on the same partition, so ``total`` counts exactly what the page is filtered by."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import Any, Final
 from cairn.aws import outbox, workflows
 from cairn.aws.table import Filter
 from cairn.platform.domain.listing import ListQuery
+from cairn.platform.service import jobs as job_service
+from cairn.platform.store import jobs as job_store
 from cairn.platform.store import listing
 
 Page = tuple[list[Mapping[str, Any]], int]
@@ -36,3 +38,9 @@ def _resource(resource_id: str | None) -> Filter | None:
 def events(tenant: str, query: ListQuery, topic: str | None, delivery_state: str | None) -> Page:
     partition = listing.Partition(outbox.events_index_pk(tenant), "GSI1", "occurredAt")
     return listing.page(partition, query, outbox.to_wire, Filter.equal(topic=topic, deliveryState=delivery_state))
+
+
+def jobs(tenant: str, query: ListQuery, kind: str | None, status: str | None) -> Page:
+    """A page of jobs; only the page's succeeded exports are presigned (``artifactUrl``)."""
+    partition = listing.Partition(job_store.jobs_index_pk(tenant), "GSI1", "queuedAt")
+    return listing.page(partition, query, job_service.to_wire, Filter.equal(kind=kind, status=status))

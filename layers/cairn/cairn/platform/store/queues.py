@@ -29,11 +29,12 @@ def open_executions(tenant: str, kind: str) -> int:
 
 
 def jobs_by_status(tenant: str) -> dict[str, int]:
-    """Queued and running jobs: one read of the tenant's jobs partition (exports and imports: few)."""
+    """Queued and running jobs: one Query of the jobs index (GSI1 ``T#{t}#JOBLIST``) filtered by status: it
+    answers the open jobs only but reads every job of the tenant (exports and imports: few; one call per 1 MB,
+    about 2,000 jobs)."""
     counts = {jobs.QUEUED: 0, jobs.RUNNING: 0}
-    for job in jobs.listed(tenant):
-        if job["status"] in counts:
-            counts[job["status"]] += 1
+    for job in table().query_all(jobs.jobs_index_pk(tenant), index="GSI1", where=Filter.equal(status=tuple(counts))):
+        counts[job["status"]] += 1
     return counts
 
 
