@@ -24,6 +24,7 @@ from tests.http.helpers import (
     url,
 )
 from tests.http.job_helpers import accepted, export, import_, key, settled
+from tests.http.sync_helpers import add_source, connect
 
 BIG = "é" * 40_000  # 80 KB of UTF-8, over the 64 KiB inline limit: the milestone's texts live in S3
 
@@ -206,3 +207,20 @@ def test_a_file_without_the_mapped_project_fails_the_import(caller: Callable[...
     job = upload(admin, {"p-old": f"p-{uuid.uuid4().hex[:6]}"}, body, event_bus)
 
     assert (job["status"], job["errorCode"]) == ("failed", "import_project_missing")
+
+
+def test_a_projects_sources_travel_without_credentials_and_are_not_created_again(caller: Callable[..., Any]) -> None:
+    admin = caller(roles=("admin",))
+    project = create_project(admin)["projectId"]
+    connect(admin.tenant, "github", "https://api.github.example", "ghp-secret-token")
+    add_source(admin.tenant, project, "src-1", "github_issues", {"repository": "acme/api"})
+    job = settled(admin, accepted(export(admin, [project]))["id"])
+
+    lines = [json.loads(line) for line in requests.get(job["artifactUrl"], timeout=10).content.splitlines()]
+    imported = settled(admin, accepted(import_(admin, {project: f"{project}-s"}, fromJobId=job["id"]))["id"])
+
+    [source] = [line for line in lines if line["entity"] == "source"]
+    assert (source["sourceId"], source["projectId"], source["config"]) == ("src-1", project, {"repository": "acme/api"})
+    assert "ghp-secret-token" not in json.dumps(lines)
+    assert imported["status"] == "succeeded"
+    assert [s["sourceId"] for s in ok(admin.get("/api/v1/memory/sources"))["sources"]] == ["src-1"]

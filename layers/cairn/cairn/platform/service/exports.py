@@ -13,6 +13,9 @@ from cairn.platform.domain.jsonl import PROJECT_HEADER, encode
 from cairn.platform.service import jobs
 from cairn.platform.store import artifacts
 from cairn.platform.store import jobs as job_items
+from cairn.sources.service import sources
+
+SOURCE = "source"  # a source's definition, after its project's records (docs/platform.md, "Jobs")
 
 
 class Progress(TypedDict):
@@ -48,7 +51,9 @@ def begin(tenant: str, job: dict[str, Any]) -> Progress:
 def step(progress: Progress, *, part_bytes: int = artifacts.PART_BYTES,
          page_items: int = transfer.PAGE_ITEMS) -> Progress:
     """Uploads the next part; completes the upload after the last project's last page. Each project's records
-    follow a header record naming it (``PROJECT_HEADER``), so an import knows whose records it reads."""
+    follow a header record naming it (``PROJECT_HEADER``), so an import knows whose records it reads, and are
+    followed by its sources' definitions (as the sources service answers them: no credential is in a source,
+    its connection is named by its ``sourceType``)."""
     buffer = bytearray()
     index, cursor = progress["project"], progress["cursor"]
     projects_ = progress["projectIds"]
@@ -59,6 +64,7 @@ def step(progress: Progress, *, part_bytes: int = artifacts.PART_BYTES,
         buffer += encode(page.records)
         cursor = page.cursor
         if cursor is None:
+            buffer += encode(_sources(progress["tenantId"], projects_[index]))
             index += 1
     if buffer:
         artifacts.put_part(progress["key"], progress["uploadId"], progress["part"], bytes(buffer))
@@ -67,3 +73,7 @@ def step(progress: Progress, *, part_bytes: int = artifacts.PART_BYTES,
         artifacts.complete(progress["key"], progress["uploadId"])
     return Progress(**{**progress, "project": index, "cursor": cursor, "part": progress["part"] + bool(buffer),
                        "done": done})
+
+
+def _sources(tenant: str, project_id: str) -> list[dict[str, Any]]:
+    return [{"entity": SOURCE, **source} for source in sources.list_all(tenant) if source["projectId"] == project_id]

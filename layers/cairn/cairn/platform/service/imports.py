@@ -13,6 +13,7 @@ from cairn.core.errors import Conflict, InvalidInput, NotFound
 from cairn.memory.service import transfer
 from cairn.platform.domain.jsonl import PROJECT_HEADER, BadLine, decode
 from cairn.platform.service import jobs
+from cairn.platform.service.exports import SOURCE
 from cairn.platform.store import artifacts
 from cairn.platform.store import jobs as job_items
 
@@ -23,7 +24,6 @@ MAX_LINE_BYTES = 64 * 1024 * 1024
 UPLOAD_URL_SECONDS = 3600
 # The settle transaction holds each copy's flip, the job and its event (DynamoDB: at most 100 items).
 MAX_PROJECTS = 50
-SOURCE = "source"  # a source's definition: informational, not restored (docs/platform.md, "Jobs")
 
 
 class ProjectMissing(InvalidInput):
@@ -144,6 +144,7 @@ class _Reader:
             return
         if self.current is None:
             raise BadLine(number, "a record before the first project header")
+        # A source is not created again (docs/platform.md, "Jobs"): its records are in the copy all the same.
         if self.current not in self.mapping or record["entity"] == SOURCE:
             return
         if not isinstance(record.get("SK"), str) or not record["SK"]:
