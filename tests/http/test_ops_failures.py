@@ -9,7 +9,7 @@ import pytest
 
 from cairn.aws import failures, outbox, workflows
 from cairn.aws.table import table
-from cairn.platform.store import jobs
+from cairn.platform.store import jobs, webhooks
 from tests.http.helpers import create_project, ok
 
 FAILURES = "/api/v1/agent-runtime/failures"
@@ -40,10 +40,12 @@ def _failed_publish(tenant: str, failed_at: str) -> str:
 
 
 def _failed_delivery(tenant: str, delivery_id: str, failed_at: str) -> None:
-    """A delivery as a webhook subscription keeps it: only its keys, its entity and its error are read here."""
-    table().put({"PK": f"T#{tenant}#TEST-DELIVERY", "SK": delivery_id, "entity": "webhook delivery (test)",
-                 "lastError": "receiver answered 500",
-                 **failures.failure_keys(tenant, failures.DELIVERY, delivery_id, failed_at)})
+    """A webhook delivery whose attempt the receiver answered 500 (retried later by its schedule)."""
+    event = {"eventId": f"evt-{delivery_id}", "topic": "project.created"}
+    assert webhooks.create_delivery(tenant, "sub-1", delivery_id, event, "{}", failed_at)
+    assert webhooks.record_failed(tenant, "sub-1", delivery_id,
+                                  {"at": failed_at, "responseCode": 500, "error": "receiver answered 500"},
+                                  next_attempt_at="2026-12-03T10:04:00Z")
 
 
 @pytest.fixture
@@ -77,8 +79,9 @@ def test_each_failure_says_what_failed_when_why_and_how_to_retry_it(agent: Any, 
         seeded["event"], "outbox", "AccessDeniedException",
         f"/api/v1/agent-runtime/outbox-failures/{seeded['event']}/retry")
     assert publish["item"]["topic"] == "project.created"
-    assert (delivery["id"], delivery["kind"], delivery["failureMessage"], delivery["retryPath"]) == (
-        "dlv-1", "delivery", "receiver answered 500", None)
+    assert (delivery["id"], delivery["kind"], delivery["failureCode"], delivery["failureMessage"],
+            delivery["retryPath"]) == ("dlv-1", "delivery", "500", "receiver answered 500", None)
+    assert (delivery["item"]["id"], delivery["item"]["status"]) == ("dlv-1", "failing")
     assert body["page"] == {"limit": 25, "offset": 0, "returned": 4, "total": 4}
     assert body["sort"] == {"by": "failedAt", "order": "desc"}
     assert body["filters"] == {}
@@ -239,3 +242,13 @@ def test_a_job_retry_is_404_for_another_tenants_job_409_for_one_not_failed_and_f
     assert caller(agent.tenant, roles=("data_admin",)).post(JOB_RETRY.format(failed), headers=key).status_code == 403
     assert _operator(caller, agent.tenant).post(JOB_RETRY.format(failed)).status_code == 400
     assert ok(agent.get(FAILURES))["page"]["total"] == 1
+
+
+def test_a_failing_delivery_leaves_the_failures_when_an_attempt_succeeds(agent: Any) -> None:
+    _failed_delivery(agent.tenant, "dlv-7", "2026-12-03T10:00:00Z")
+    assert [failure["id"] for failure in ok(agent.get(FAILURES, params={"kind": "delivery"}))["data"]] == ["dlv-7"]
+
+    delivered = {"at": "2026-12-03T10:04:00Z", "responseCode": 200}
+    assert webhooks.record_delivered(agent.tenant, "sub-1", "dlv-7", delivered)
+
+    assert ok(agent.get(FAILURES))["data"] == []

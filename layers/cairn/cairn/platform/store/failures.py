@@ -4,12 +4,12 @@ fields, and the route that retries it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Final
 
 from cairn.aws import failures, outbox, workflows
-from cairn.aws.entity import Entity, declared
 from cairn.aws.table import Filter
-from cairn.platform.store import jobs
+from cairn.platform.store import jobs, webhooks
 from cairn.platform.store.listing import Partition
 
 # The route that retries a failure of each kind (a delivery is retried by its subscription's schedule).
@@ -18,11 +18,12 @@ RETRY_PATHS: Final = {
     failures.OUTBOX: "/api/v1/agent-runtime/outbox-failures/{id}/retry",
     failures.JOB: "/api/v1/agent-runtime/job-failures/{id}/retry",
 }
-# The item types of each kind (a delivery's is found by its ``entity`` among the declared ones).
-_ENTITIES: Final[dict[str, Entity]] = {
-    failures.WORKFLOW: workflows.WORKFLOW_EXECUTION, failures.OUTBOX: outbox.OUTBOX_EVENT, failures.JOB: jobs.JOB}
+# Each kind's item as its own route answers it.
+_WIRES: Final[dict[str, Callable[[dict[str, Any]], dict[str, Any]]]] = {
+    failures.WORKFLOW: workflows.WORKFLOW_EXECUTION.to_wire, failures.OUTBOX: outbox.to_wire,
+    failures.JOB: jobs.JOB.to_wire, failures.DELIVERY: webhooks.delivery_to_wire}
 # Where each item type keeps its failure's code and message.
-_CODES: Final = ("failureCode", "errorCode", "lastErrorCode")
+_CODES: Final = ("failureCode", "errorCode", "responseCode")
 _MESSAGES: Final = ("failureMessage", "errorMessage", "lastPublishError", "lastError")
 
 
@@ -36,13 +37,12 @@ def kind_filter(kind: str | None) -> Filter | None:
 
 def to_wire(item: dict[str, Any]) -> dict[str, Any]:
     failed_at, kind, item_id = failures.parse_sk(item["GSI2SK"])
-    entity = _ENTITIES.get(kind) or declared().get(str(item.get("entity")))
     retry = RETRY_PATHS.get(kind)
     return {
         "id": item_id, "kind": kind, "failedAt": failed_at,
         "failureCode": _first(item, _CODES), "failureMessage": _first(item, _MESSAGES),
         "retryPath": retry.format(id=item_id) if retry else None,
-        "item": entity.to_wire(item) if entity else {},
+        "item": _WIRES[kind](item),
     }
 
 
