@@ -172,8 +172,3 @@ def live_operations(job: dict[str, Any]) -> list[dict[str, Any]]:
     """The flips that make every copy of the import live: committed with the job's settle."""
     return [transfer.live_operation(job["tenant"], target, job["jobId"]) for target in job["projectIdMap"].values()]
 
-
-def abandon(job: dict[str, Any]) -> None:
-    """Purges the copies a failed import wrote (hidden all along)."""
-    for target in job.get("projectIdMap", {}).values():
-        transfer.abandon(job["tenant"], target, job["jobId"])

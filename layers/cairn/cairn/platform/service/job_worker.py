@@ -58,11 +58,8 @@ def fail(state: dict[str, Any]) -> dict[str, Any]:
     error = str(failure.get("Error") or "JobFailed")
     code = _CODES.get(error, "job_failed")
     message = _message(failure) if error in _CODES else f"the {kind} failed ({error})"
-    job = jobs.stored(tenant, job_id)
     settled = jobs.fail(tenant, job_id, code, message)
-    if kind == job_items.IMPORT:
-        imports.abandon({**job, "tenant": tenant})
-    else:
+    if kind == job_items.EXPORT:
         _abort_upload(state.get("progress"))
     _settle_execution(tenant, state, "failed", code, message)
     return {**state, "settled": settled}

@@ -13,6 +13,7 @@ from cairn.aws.table import ConditionFailed
 from cairn.core.errors import Conflict, NotFound
 from cairn.core.observability import logger
 from cairn.core.settings import get_settings
+from cairn.memory.service import transfer
 from cairn.platform.store import artifacts, jobs
 
 ARTIFACT_URL_SECONDS = 3600
@@ -60,9 +61,15 @@ def succeed(tenant: str, job_id: str, kind: str, artifact_key: str | None,
 
 
 def fail(tenant: str, job_id: str, code: str, message: str) -> bool:
+    """Fails the job (its worker's Catch, or a cancelled execution); False when it was settled already. A failed
+    import's hidden copies are purged, also when this runs again (a retried step): only this job's are touched."""
     settled = jobs.fail(tenant, job_id, code, message)
     if settled:
         logger().info("job failed", jobId=job_id, errorCode=code)
+    job = jobs.get(tenant, job_id)
+    if job is not None and job["status"] == jobs.FAILED and job["kind"] == jobs.IMPORT:
+        for target in (job.get("projectIdMap") or {}).values():
+            transfer.abandon(tenant, target, job_id)
     return settled
 
 
