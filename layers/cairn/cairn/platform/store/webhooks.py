@@ -163,16 +163,22 @@ def record_failed(tenant: str, subscription_id: str, delivery_id: str, entry: di
                   next_attempt_at: str | None) -> bool:
     """A failed attempt: ``failing`` until ``next_attempt_at``, or ``exhausted`` (None); listed among the
     tenant's failures either way (``failedAt`` = this attempt)."""
-    values = {":status": FAILING if next_attempt_at else EXHAUSTED, ":at": entry["at"],
-              ":code": entry["responseCode"], ":error": entry["error"],
+    values = {":status": FAILING if next_attempt_at else EXHAUSTED, ":at": entry["at"], ":error": entry["error"],
               **failures.set_values(tenant, failures.DELIVERY, delivery_id, entry["at"])}
-    expression = ("SET #status = :status, lastAttemptAt = :at, failedAt = :at, responseCode = :code, "
-                  "lastError = :error, " + failures.SET_CLAUSE)
+    expression = "SET #status = :status, lastAttemptAt = :at, failedAt = :at, lastError = :error, " + \
+        failures.SET_CLAUSE
+    removed = []
+    if entry["responseCode"] is None:  # nothing answered: no code (a null value cannot be written)
+        removed.append("responseCode")
+    else:
+        expression += ", responseCode = :code"
+        values[":code"] = entry["responseCode"]
     if next_attempt_at:
         expression += ", nextAttemptAt = :next"
         values[":next"] = next_attempt_at
     else:
-        expression += " REMOVE nextAttemptAt"
+        removed.append("nextAttemptAt")
+    expression += " REMOVE " + ", ".join(removed) if removed else ""
     return _attempted(tenant, subscription_id, delivery_id, expression, values, entry)
 
 
