@@ -22,6 +22,7 @@ from cairn.sources.store import sources
 from cairn.tasks.store import runs
 from cairn_local.streams import StreamPoller, stream_sources
 from tests.http.helpers import create_branch, create_project, merge_body, ok, stored, url
+from tests.http.job_helpers import accepted, export, settled
 from tests.http.sync_helpers import add_source
 from tests.unit.test_webhook_signatures import _documented_verify
 
@@ -93,7 +94,7 @@ def test_every_topic_is_delivered_once_after_two_failures_signed_as_documented(
         agent: Any, caller: Any, task_caller: Any, receiver: Receiver, event_bus: Any,
         immediate_retries: None) -> None:
     tenant_topics = ["project.created", "project.deleted", "milestone.stored", "branch.created", "branch.merged",
-                     "branch.abandoned", "source.synced", "source.failed"]
+                     "branch.abandoned", "source.synced", "source.failed", "job.completed", "workflow.completed"]
     subscription = _subscribe(agent, receiver.url, tenant_topics)
     runner = task_caller()
     _subscribe(caller(runner.installation, roles=("admin",)), receiver.url, ["task.run.settled"])
@@ -111,12 +112,15 @@ def test_every_topic_is_delivered_once_after_two_failures_signed_as_documented(
             sources.finish_run(agent.tenant, source_id, f"run-{source_id}", "cursor-1")
         else:
             sources.fail_run(agent.tenant, source_id, f"run-{source_id}", "the provider answered 500")
-    assert agent.delete(url(project)).status_code == 200
+    job = accepted(export(agent, [project]))
+    assert settled(agent, job["jobId"])["status"] == "succeeded"  # job.completed, workflow.completed (the export)
+    assert agent.delete(url(project)).status_code == 200  # project.deleted; its purge's workflow.completed
     init = runner.post("/v1/tasks/init", json={})
     assert init.status_code == 200, init.text
     run_id = init.json()["runId"]
     assert runs.fail(runner.installation, run_id, {"error": "no model"}, refund=0)
-    produced = [*tenant_topics, "branch.created", "task.run.settled"]  # two branches were created
+    # Two branches were created, two executions completed (the export and the purge).
+    produced = [*tenant_topics, "branch.created", "workflow.completed", "task.run.settled"]
     expected = len(produced)
 
     publisher = [source for source in stream_sources() if source.logical_id == "EventPublisherFunction"]
