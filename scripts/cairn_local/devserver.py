@@ -30,6 +30,27 @@ def _start_embedded_moto() -> Any:
     return server
 
 
+def _settle_lost_executions(names: LocalNames) -> int:
+    """Settles ``failed`` (``ExecutionLost``) the workflow-execution records still open when the last shutdown
+    took their executions with it (moto keeps none across a restart; in AWS executions outlive any process), so
+    no record stays ``running`` forever. Runs before the resumes below, which start executions of their own."""
+    import boto3
+
+    from cairn.aws import workflows
+
+    scan = boto3.client("dynamodb").get_paginator("scan").paginate(
+        TableName=names.table,
+        FilterExpression="#entity = :execution AND #status IN (:queued, :running)",
+        ExpressionAttributeNames={"#entity": "entity", "#status": "status"},
+        ExpressionAttributeValues={":execution": {"S": workflows.WORKFLOW_EXECUTION.name},
+                                   ":queued": {"S": "queued"}, ":running": {"S": "running"}},
+    )
+    lost = [item for page in scan for item in page.get("Items", [])]
+    return sum(workflows.settle(item["tenant"]["S"], item["id"]["S"], "failed", "ExecutionLost",
+                                "the dev server stopped while it ran; its work, if any remains, was started again")
+               for item in lost)
+
+
 def _resume_purges(names: LocalNames) -> int:
     """Restarts the purge of projects whose deletion was cut off by the last shutdown."""
     import boto3
@@ -115,6 +136,7 @@ def main() -> None:
     durability = None if external else Durability(STATE_DIR, names)
     restored = durability.open() if durability else 0
     if restored:
+        _settle_lost_executions(names)
         _resume_purges(names)
         _resume_task_runs(names)
     if durability:
