@@ -7,8 +7,9 @@ the platform context reads these records through its service.
 The record is written ``running`` once StartExecution answered (an execution that could not start leaves no
 record: its caller fails the request or the resource). An ARN pointer item lets a settle that only knows the
 execution ARN (Step Functions' status-change events) find the record. A settle is a conditional update from
-``queued``/``running``: the first settle wins, a later one (the event after the machine's own settle step) is a
-no-op.
+``queued``/``running``, in one transaction with its outbox event: the first settle wins, a later one (the event
+after the machine's own settle step) is a no-op. A retry claims the record it retries (``retriedBy``) with one
+conditional update; a cancel stops the execution (``stop``) and settles it ``cancelled``.
 """
 
 from __future__ import annotations
@@ -178,7 +179,7 @@ def release_retry(tenant: str, execution_id: str, retry_name: str) -> None:
         table().update(execution_pk(tenant, execution_id), EXECUTION_SK, "REMOVE retriedBy",
                        condition="retriedBy = :retry", values={":retry": retry_name})
     except ConditionFailed:
-        return
+        return  # the claim is not this retry's (released already): nothing to undo
 
 
 class RetryRefused(Exception):
