@@ -69,8 +69,8 @@ def cancel(tenant: str, execution_id: str, by: str) -> dict[str, Any]:
     """Stops a queued or running execution (StopExecution), settles its record ``cancelled`` and then its
     resource: a task run fails with its credits refunded, a sync goes back to idle with its committed cursor, an
     export or import job fails with ``errorCode: cancelled``, a purge leaves the project deleted (what it had not
-    purged yet waits for a retry). 404 for an unknown id; 409
-    when it is settled (also when it settled by itself while being cancelled)."""
+    purged yet waits for a retry). 404 for an unknown id; 409 when it is settled (also when it settled by itself
+    while being cancelled)."""
     record = _record(tenant, execution_id)
     if record["status"] not in workflows.OPEN:
         raise Conflict(f"workflow execution '{execution_id}' is {record['status']}: only a queued or running "
