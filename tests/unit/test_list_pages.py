@@ -1,4 +1,4 @@
-"""A list page served from its index (cairn.platform.store.listing): the right items in both orders, an exact
+"""A list page served from its index (cairn.aws.listing): the right items in both orders, an exact
 total under filters, and reads that do not grow with the partition (what DynamoDB reports it read)."""
 
 from __future__ import annotations
@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 
 from cairn.aws import clients
+from cairn.aws.listing import FILTERED_READ, ListQuery, Partition, page
 from cairn.aws.table import Filter, table
-from cairn.platform.domain.listing import ListQuery
-from cairn.platform.store.listing import FILTERED_READ, Partition, page
 
 ITEMS = 300
 PARTITION = Partition("T#list-pages#THINGS", "GSI1", "createdAt")

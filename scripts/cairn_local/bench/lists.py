@@ -23,7 +23,6 @@ RECORDS = 1_000
 TENANT = "bench-lists"
 KINDS = ("source_sync", "task_run", "project_purge")
 TOPICS = ("project.created", "milestone.stored", "branch.created", "branch.merged")
-FAILURE_KINDS = ("workflow", "job", "outbox")
 # (label, path): each list's default page, a deep page, the other order, a filter, q and another sort.
 PAGES = [
     ("executions: newest 25", "/api/v1/workflow-executions"),
@@ -37,10 +36,11 @@ PAGES = [
     ("events: topic (1 in 4)", "/api/v1/events/outbox?topic=branch.merged"),
     ("events: q", "/api/v1/events/outbox?q=project-0999"),
     ("failures: newest 25", "/api/v1/agent-runtime/failures"),
-    ("failures: kind (1 in 3)", "/api/v1/agent-runtime/failures?kind=job"),
+    ("failures: kind (1 in 2)", "/api/v1/agent-runtime/failures?kind=job"),
     ("jobs: newest 25", "/api/v1/jobs"),
     ("jobs: offset 500", "/api/v1/jobs?offset=500"),
     ("agents: newest 25", "/api/v1/agent-runtime/agents"),
+    ("agents: sortBy milestoneCount", "/api/v1/agent-runtime/agents?sortBy=milestoneCount"),
     ("queues", "/api/v1/agent-runtime/queues"),
 ]
 
@@ -50,9 +50,12 @@ def _moment(n: int) -> str:
 
 
 def _seed(tenant: str, records: int) -> None:
-    """``records`` executions (1 in 100 failed), events, jobs and failures, as their writers shape them."""
+    """``records`` executions (1 in 100 failed), events (1 in 3 failed), jobs (1 in 3 failed) and agents, as
+    their writers shape them."""
     from cairn.aws import failures, outbox, workflows
+    from cairn.aws.keys import ProjectRef
     from cairn.aws.table import table
+    from cairn.memory.store import agents
     from cairn.platform.store import jobs
 
     items: list[dict[str, Any]] = []
@@ -69,14 +72,20 @@ def _seed(tenant: str, records: int) -> None:
         event = outbox.new_event(tenant, TOPICS[n % 4], {"projectId": f"project-{n:04d}"})
         event.update({"GSI1SK": f"{at}#{event['eventId']}", "occurredAt": at, "deliveryState": "published",
                       "publishedAt": at})
+        if n % 3 == 1:  # its publish failed
+            event.update({"deliveryState": "failed", "publishedAt": None, "lastPublishError": "bench",
+                          "failedAt": at, **failures.failure_keys(tenant, failures.OUTBOX, event["eventId"], at)})
         items.append(event)
-        kind = FAILURE_KINDS[n % 3]
-        items.append({"PK": f"T#{tenant}#BENCHFAIL#{n}", "SK": "FAILED", "entity": "bench failure",
-                      "failureCode": "Bench", "failureMessage": f"failure {n}",
-                      **failures.failure_keys(tenant, kind, f"failed-{n:05d}", at)})
     table().put_many(items)
     for n in range(records):
         jobs.create(tenant, f"job-{n:05d}", "export", [f"project-{n:04d}"])
+        if n % 3 == 2:
+            jobs.fail(tenant, f"job-{n:05d}", "bench", "a failed bench job")
+    ref = ProjectRef(tenant, "project-0000")
+    activity = [agents.activity_operation(ref, {"agentId": f"agent-{n:05d}", "createdAt": _moment(n)})
+                for n in range(records)]
+    for start in range(0, records, 25):  # as a store's transaction updates its agent, 25 agents at a time
+        table().transact(activity[start:start + 25])
 
 
 def _page_cost(client: Any, recorder: Any, counting: list[tuple[int, int]], path: str,
@@ -127,7 +136,7 @@ def render_lists(result: dict[str, Any]) -> str:
 
 # The pages served in the index's order: what they read besides the COUNT must not exceed offset + limit.
 IN_ORDER = {"executions: newest 25": 25, "executions: offset 500": 525, "executions: oldest 25": 25,
-            "events: newest 25": 25, "failures: newest 25": 25}
+            "events: newest 25": 25, "failures: newest 25": 25, "jobs: newest 25": 25, "agents: newest 25": 25}
 
 
 def lists_checks(result: dict[str, Any]) -> list[dict[str, Any]]:

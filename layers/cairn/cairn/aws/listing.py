@@ -1,4 +1,7 @@
-"""List pages served from an index (docs/platform.md, "How a list page reads").
+"""List pages served from an index (docs/platform.md, "How a list page reads"): a list route's query
+(``limit``, ``offset``, ``sortBy``, ``sortOrder``, ``q``: ``ListQuery``, parsed by the platform conventions'
+``list_query``) and the reader that answers it from one index partition. A shared room: the platform's lists
+and the memory context's agents (the ops view) read their pages this way.
 
 A list's items sit in one index partition whose sort key orders them by one field (``startedAt``,
 ``occurredAt``, ``failedAt``...). A page in that order, newest or oldest first, is a Query of the partition's
@@ -15,18 +18,51 @@ call per 1 MB) and sort and page in the function.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from cairn.aws.table import Filter, table
-from cairn.platform.domain.listing import ListQuery
 
 # With a filter, each call reads at least this many items: a Limit of the few still missing would cost one
 # call per handful of items when the filter is selective.
 FILTERED_READ = 200
 
 Wire = Callable[[dict[str, Any]], Mapping[str, Any]]
+SortOrder = Literal["asc", "desc"]
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    limit: int
+    offset: int
+    sort_by: str
+    sort_order: SortOrder
+    q: str | None
+
+    @property
+    def wanted(self) -> int:
+        """Items a reader in the requested order must reach to answer the page."""
+        return self.offset + self.limit
+
+    def in_order_of(self, field: str) -> bool:
+        """Whether an index ordered by ``field`` serves this query by reading its head (or tail) alone: the
+        sort is that field and no ``q`` has to look at items the page does not show."""
+        return self.q is None and self.sort_by == field
+
+    def matches(self, item: Mapping[str, Any]) -> bool:
+        """``q`` filters over the serialized item, case-insensitively."""
+        return self.q is None or self.q.casefold() in json.dumps(item, default=str, ensure_ascii=False).casefold()
+
+    def page_of(self, items: Iterable[Mapping[str, Any]]) -> tuple[list[Mapping[str, Any]], int]:
+        """Filters by ``q``, sorts and slices already-loaded items: (the page, the total matching)."""
+        matching = [item for item in items if self.matches(item)]
+        present = [item for item in matching if item.get(self.sort_by) is not None]
+        absent = [item for item in matching if item.get(self.sort_by) is None]
+        present.sort(key=lambda item: item[self.sort_by], reverse=self.sort_order == "desc")
+        ordered = present + absent  # an item without the field comes last in either order
+        return ordered[self.offset:self.wanted], len(ordered)
 
 
 @dataclass(frozen=True)

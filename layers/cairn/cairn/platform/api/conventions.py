@@ -15,11 +15,11 @@ from typing import Annotated, Any, Generic, TypeVar
 from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel
 
+from cairn.aws.listing import ListQuery, SortOrder
 from cairn.core.errors import InvalidInput
 from cairn.core.limits import PAGE_LIMIT_MAX
 from cairn.http.auth import Principal, authenticate
 from cairn.http.idempotency import HEADER, Once
-from cairn.platform.domain.listing import ListQuery, SortOrder
 
 DEFAULT_LIMIT = 25
 OFFSET_MAX = 10_000

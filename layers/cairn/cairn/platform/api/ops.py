@@ -106,8 +106,7 @@ def agents(
     principal: Reader,
     query: Annotated[ListQuery, Depends(list_query(AGENT_SORT, "lastActivityAt"))],
 ) -> ListEnvelope[AgentActivity]:
-    items = [{"id": agent["agentId"], **agent} for agent in milestones.agents_of(principal.tenant)]
-    page, total = query.page_of(items)
+    page, total = milestones.agents_page(principal.tenant, query)
     return envelope([AgentActivity.model_validate(item) for item in page], total, query, {})
 
 

@@ -1,4 +1,4 @@
-"""The platform's list pages, each read from its index partition (``cairn.platform.store.listing``): workflow
+"""The platform's list pages, each read from its index partition (``cairn.aws.listing``): workflow
 executions by ``startedAt``, outbox events by ``occurredAt``, jobs by ``queuedAt``. The routes' own filters are
 FilterExpressions on the same partition, so ``total`` counts exactly what the page is filtered by."""
 
@@ -7,12 +7,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from cairn.aws import outbox, workflows
+from cairn.aws import listing, outbox, workflows
+from cairn.aws.listing import ListQuery
 from cairn.aws.table import Filter
-from cairn.platform.domain.listing import ListQuery
 from cairn.platform.service import jobs as job_service
 from cairn.platform.store import jobs as job_store
-from cairn.platform.store import listing
 
 Page = tuple[list[Mapping[str, Any]], int]
 # Every id an execution's resource may hold (sources, task runs, projects, jobs).

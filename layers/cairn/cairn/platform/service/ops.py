@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cairn.platform.domain.listing import ListQuery
+from cairn.aws import listing
+from cairn.aws.listing import ListQuery
 from cairn.platform.service.health import OK, UNAVAILABLE
-from cairn.platform.store import failures, listing, probes, queues
+from cairn.platform.store import failures, probes, queues
 
 DEGRADED = "degraded"
 NOT_CONFIGURED = "not_configured"

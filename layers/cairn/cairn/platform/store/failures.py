@@ -8,9 +8,9 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from cairn.aws import failures, outbox, workflows
+from cairn.aws.listing import Partition
 from cairn.aws.table import Filter
 from cairn.platform.store import jobs, webhooks
-from cairn.platform.store.listing import Partition
 
 # The route that retries a failure of each kind (a delivery is retried by its subscription's schedule).
 RETRY_PATHS: Final = {
