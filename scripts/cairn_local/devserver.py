@@ -87,6 +87,25 @@ def _resume_task_runs(names: LocalNames) -> int:
     return sum(resume(item["installation"]["S"], item["runId"]["S"]) for item in cut_off)
 
 
+def _resume_deliveries(names: LocalNames) -> int:
+    """Starts again the webhook deliveries whose execution the last shutdown cut off (pending or failing)."""
+    import boto3
+
+    from cairn.platform.service.deliveries import resume
+
+    scan = boto3.client("dynamodb").get_paginator("scan").paginate(
+        TableName=names.table,
+        FilterExpression="entity = :delivery AND #status IN (:pending, :failing)",
+        ExpressionAttributeNames={"#status": "status"},
+        ExpressionAttributeValues={":delivery": {"S": "webhook delivery"}, ":pending": {"S": "pending"},
+                                   ":failing": {"S": "failing"}},
+    )
+    open_deliveries = [item for page in scan for item in page.get("Items", [])]
+    for item in open_deliveries:
+        resume(item["tenant"]["S"], item["subscriptionId"]["S"], item["deliveryId"]["S"])
+    return len(open_deliveries)
+
+
 def _banner(port: int, emulator: str, restored: int) -> str:
     token = mint("dev-tenant", "dev-user", ["agent", "admin"])
     return "\n".join([
@@ -139,6 +158,7 @@ def main() -> None:
         _settle_lost_executions(names)
         _resume_purges(names)
         _resume_task_runs(names)
+        _resume_deliveries(names)
     if durability:
         durability.start_checkpoints()
     indexer = StreamPoller(names.table)  # the table's stream to its Lambdas (search indexer)

@@ -3,6 +3,8 @@ the delivery log, the backoff, the failures index, exhaustion after 24 h and dis
 
 from __future__ import annotations
 
+import json
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -160,3 +162,21 @@ def test_a_deleted_subscriptions_open_delivery_is_cancelled(aws: dict[str, str],
     assert deliveries.attempt(tenant, subscription, delivery_id) == {"done": True}
     assert (store.delivery(tenant, subscription, delivery_id) or {})["status"] == "cancelled"
     assert receiver.requests == []
+
+
+def test_resume_attempts_an_open_delivery_again_in_a_new_execution(aws: dict[str, str], tenant: str,
+                                                                   receiver: StubReceiver) -> None:
+    """What the dev server does at start for deliveries whose execution its last shutdown cut off."""
+    subscription = _subscribe(tenant)
+    event = _event(tenant)["detail"]
+    delivery_id = deliveries.delivery_id(subscription, event["eventId"])
+    store.create_delivery(tenant, subscription, delivery_id, event, json.dumps(event), "2026-12-03T07:00:00Z")
+    receiver.answers = [200]
+
+    deliveries.resume(tenant, subscription, delivery_id)
+
+    deadline = time.monotonic() + 20
+    while (store.delivery(tenant, subscription, delivery_id) or {})["status"] != "delivered":
+        assert time.monotonic() < deadline, "the resumed delivery was not attempted"
+        time.sleep(0.05)
+    assert len(receiver.requests) == 1

@@ -53,17 +53,24 @@ def fan_out(event: dict[str, Any]) -> int:
     return started
 
 
-def _start(tenant: str, subscription_id: str, delivery: str) -> None:
+def _start(tenant: str, subscription_id: str, delivery: str, name: str | None = None) -> None:
     """The delivery's execution, named after it (a second start of the same delivery is refused: fine)."""
     settings = get_settings()
     require(settings, ("webhook_delivery_state_machine_arn",))
     sfn = clients.stepfunctions()
     try:
-        sfn.start_execution(stateMachineArn=settings.webhook_delivery_state_machine_arn, name=delivery,
+        sfn.start_execution(stateMachineArn=settings.webhook_delivery_state_machine_arn, name=name or delivery,
                             input=json.dumps({"tenant": tenant, "subscriptionId": subscription_id,
                                               "deliveryId": delivery}))
     except sfn.exceptions.ExecutionAlreadyExists:
         return
+
+
+def resume(tenant: str, subscription_id: str, delivery: str) -> None:
+    """Starts an open delivery's attempts again under a new execution name: for the local stack, whose executions
+    do not outlive a restart (in AWS they outlive everything and nothing needs resuming). Its next attempt comes
+    at once; an attempt of a settled delivery does nothing, so a resumed one is never delivered twice."""
+    _start(tenant, subscription_id, delivery, name=f"{delivery}-resumed-{int(time.time())}")
 
 
 def attempt(tenant: str, subscription_id: str, delivery: str) -> dict[str, Any]:
