@@ -87,6 +87,11 @@ def test_a_filter_keeps_the_order_and_the_total_exact(things: list[dict[str, Any
     assert _ids(found) == ["291", "288", "285", "282"]
     assert total == ITEMS // 3
     assert reads[0]["scanned"] == FILTERED_READ  # a selective filter reads past what it drops, in one call
+    reads.clear()
+    rare, rare_total = page(PARTITION, _query(limit=25), _wire, Filter.equal(size=6, colour="red"))
+    assert _ids(rare) == [item["id"] for item in reversed(things) if item["size"] == 6 and item["colour"] == "red"][:25]
+    assert rare_total == sum(1 for item in things if item["size"] == 6 and item["colour"] == "red")
+    assert [read["scanned"] for read in reads] == [200, 100]  # the next call reads twice as many (the rest)
     both, both_total = page(PARTITION, _query(limit=100), _wire, Filter.all_of(red, Filter.equal(size=(0, 1))))
     expected = [item for item in reversed(things) if item["colour"] == "red" and item["size"] in (0, 1)]
     assert _ids(both) == _ids(expected)

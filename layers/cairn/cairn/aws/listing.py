@@ -8,7 +8,7 @@ A list's items sit in one index partition whose sort key orders them by one fiel
 head or tail with ``ScanIndexForward`` and ``Limit = offset + limit``, followed by ``LastEvaluatedKey`` only until
 that many items are read: its reads do not grow with the partition. The route's own filters (``kind``,
 ``status``, ``topic``...) are a FilterExpression: DynamoDB reads past the items they drop, so a rare value costs
-more reads than a common one, but never more than the partition holds.
+more reads than a common one, but never more than the partition holds (``FILTERED_READ``).
 
 ``total`` is a ``Select=COUNT`` Query of the same partition and filter (no item is returned; DynamoDB reads
 the partition's items to count them, one call per 1 MB), skipped when the page's own reads reached the end of
@@ -25,8 +25,9 @@ from typing import Any, Literal
 
 from cairn.aws.table import Filter, table
 
-# With a filter, each call reads at least this many items: a Limit of the few still missing would cost one
-# call per handful of items when the filter is selective.
+# With a filter, the first call reads at least this many items and each next one twice as many as the one
+# before: a Limit of the few still missing would cost one call per handful of items when the filter is
+# selective, and a rare value reaches the end of a 1,000-item partition in 3 calls (200 + 400 + 800).
 FILTERED_READ = 200
 
 Wire = Callable[[dict[str, Any]], Mapping[str, Any]]
@@ -91,10 +92,12 @@ def _head(partition: Partition, where: Filter | None, *, forward: bool,
     the partition ended (every matching item is then among them)."""
     items: list[dict[str, Any]] = []
     start_key = None
+    filtered_read = FILTERED_READ
     while len(items) < wanted:
         missing = wanted - len(items)
-        found = table().query(partition.pk, limit=max(missing, FILTERED_READ) if where else missing,
+        found = table().query(partition.pk, limit=max(missing, filtered_read) if where else missing,
                               forward=forward, start_key=start_key, **_options(partition, where))
+        filtered_read *= 2
         items += found.items
         if not found.last_key:
             return items, True
