@@ -9,7 +9,7 @@ from cairn.platform.service import job_worker
 
 get_settings()  # at cold start: a missing resource name fails here, named (cairn.core.settings)
 
-_STEPS = {"run": job_worker.run, "settle": job_worker.settle, "fail": job_worker.fail}
+_STEPS = {"run": job_worker.run, "settle": job_worker.settle, "index": job_worker.index, "fail": job_worker.fail}
 
 
 @instrumented("worker", "job")

@@ -221,6 +221,7 @@ def test_a_projects_sources_travel_without_credentials_and_are_not_created_again
 
     [source] = [line for line in lines if line["entity"] == "source"]
     assert (source["sourceId"], source["projectId"], source["config"]) == ("src-1", project, {"repository": "acme/api"})
+    assert source["connection"] == "github_issues"  # the connection by its id (the provider), never its secret
     assert "ghp-secret-token" not in json.dumps(lines)
     assert imported["status"] == "succeeded"
     assert [s["sourceId"] for s in ok(admin.get("/api/v1/memory/sources"))["sources"]] == ["src-1"]

@@ -43,9 +43,14 @@ def test_the_copy_is_hidden_until_the_flip_and_a_rerun_writes_the_same_items(age
     assert _items(agent.tenant, copy) == written
     assert_error(agent.get(url(copy)), 404)
     assert copy not in [p["projectId"] for p in ok(agent.get("/api/v1/memory/projects"))["projects"]]
-    job_worker.settle({"tenantId": agent.tenant, "jobId": job["id"], "kind": "import", "progress": done})
+    state = {"tenantId": agent.tenant, "jobId": job["id"], "kind": "import", "progress": done}
+    job_worker.settle(state)
     assert ok(agent.get(url(copy)))["milestoneCount"] == 1
     assert copy in [p["projectId"] for p in ok(agent.get("/api/v1/memory/projects"))["projects"]]
+    assert job_worker.index(state)["indexed"] == 1  # the copy's own index, the original's left as it was
+    assert [item for item in _items(agent.tenant, copy) if "GSI3PK" in item] == []
+    hits = ok(agent.post(url(copy, "/search"), json={"query": "contribution"}))["milestones"]
+    assert [hit["projectId"] for hit in hits] == [copy]
 
 
 def test_a_failed_job_is_retried_as_a_new_execution_and_only_a_failed_one(agent: Any) -> None:

@@ -52,8 +52,9 @@ def step(progress: Progress, *, part_bytes: int = artifacts.PART_BYTES,
          page_items: int = transfer.PAGE_ITEMS) -> Progress:
     """Uploads the next part; completes the upload after the last project's last page. Each project's records
     follow a header record naming it (``PROJECT_HEADER``), so an import knows whose records it reads, and are
-    followed by its sources' definitions (as the sources service answers them: no credential is in a source,
-    its connection is named by its ``sourceType``)."""
+    followed by its sources' definitions (as the sources service answers them: no credential is in a source)
+    with the id of the connection each syncs through (``connection``: the tenant's connection of that provider,
+    named, never its secret)."""
     buffer = bytearray()
     index, cursor = progress["project"], progress["cursor"]
     projects_ = progress["projectIds"]
@@ -76,4 +77,5 @@ def step(progress: Progress, *, part_bytes: int = artifacts.PART_BYTES,
 
 
 def _sources(tenant: str, project_id: str) -> list[dict[str, Any]]:
-    return [{"entity": SOURCE, **source} for source in sources.list_all(tenant) if source["projectId"] == project_id]
+    return [{"entity": SOURCE, **source, "connection": source["sourceType"]}
+            for source in sources.list_all(tenant) if source["projectId"] == project_id]

@@ -1,11 +1,13 @@
 """The steps of the export and import state machines (statemachines/export.asl.json, import.asl.json), one per
 invocation: ``run`` (the next part of the work; the first one also moves the job to running), ``settle`` (the
-job succeeded, with its event, in one transaction) and ``fail`` (the Catch of every step). The state is plain
+job succeeded, with its event, in one transaction), ``index`` (an import's copies compacted into search indexes
+of their own, after the settle) and ``fail`` (the Catch of every step). The state is plain
 JSON the machine carries: ``tenantId``, ``jobId``, ``kind``, ``execution`` and the kind's ``progress``."""
 
 from __future__ import annotations
 
 import json
+import time
 from typing import Any, cast
 
 from cairn.aws import workflows
@@ -13,6 +15,10 @@ from cairn.aws.table import ConditionFailed
 from cairn.platform.service import exports, imports, jobs
 from cairn.platform.store import artifacts
 from cairn.platform.store import jobs as job_items
+from cairn.search.service import compaction
+
+# The index step's budget for clearing documents' pending markers (the worker's timeout is 300 s).
+INDEX_SECONDS = 240
 
 # The errors a job fails with by name (the caught Lambda error's type); their message is the job's. Any other
 # error fails the job as ``job_failed``, its message not repeated (it may name internals).
@@ -50,6 +56,17 @@ def settle(state: dict[str, Any]) -> dict[str, Any]:
         settled = jobs.succeed(tenant, job_id, kind, None, imports.live_operations({**job, "tenant": tenant}))
     _settle_execution(tenant, state, "succeeded")
     return {**state, "settled": settled}
+
+
+def index(state: dict[str, Any]) -> dict[str, Any]:
+    """Compacts each copy's pending search documents (written while the copy was hidden, when the indexer leaves
+    a project alone) into a segment of its own, within ``INDEX_SECONDS``; what is left stays pending, searchable,
+    and is compacted with the project's next search document."""
+    job = jobs.stored(state["tenantId"], state["jobId"])
+    deadline = time.monotonic() + INDEX_SECONDS
+    indexed = sum(compaction.compact(state["tenantId"], target, deadline=deadline).indexed
+                  for target in (job.get("projectIdMap") or {}).values())
+    return {**state, "indexed": indexed}
 
 
 def fail(state: dict[str, Any]) -> dict[str, Any]:
