@@ -70,7 +70,9 @@ def _no_input(method: str, path: str) -> set[str]:
                                           ("GET", "/api/v1/memory/sources"),
                                           ("GET", "/api/v1/memory/connections"),
                                           ("GET", "/mcp"), ("POST", "/mcp"),
-                                          ("GET", "/v1/tasks/context")} else set()
+                                          ("GET", "/v1/tasks/context"),
+                                          ("GET", "/api/v1/agent-runtime/health"),
+                                          ("GET", "/api/v1/agent-runtime/queues")} else set()
 
 
 def test_only_a_reused_idempotency_key_is_a_422(document):
