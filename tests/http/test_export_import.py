@@ -46,6 +46,8 @@ def rich_project(caller: Any) -> str:
     ok(caller.post(url(project, "/promote"), json={
         "cacheKey": "zebra-key", "reuseScore": 0.9, "summary": "zebra knowledge worth keeping",
         "l2Collection": "default"}))
+    connect(caller.tenant, "github", "https://api.github.example", "ghp-secret-token")
+    add_source(caller.tenant, project, f"src-{project}", "github", {"repository": "acme/api"})
     return project
 
 
@@ -80,7 +82,13 @@ def test_an_exported_project_imported_under_a_new_id_answers_every_view_as_the_o
     assert (exported["status"], imported["status"]) == ("succeeded", "succeeded"), imported
     artifact = requests.get(exported["artifactUrl"], timeout=10)
     assert artifact.status_code == 200
-    assert json.loads(artifact.content.splitlines()[0]) == {"entity": "project-export", "projectId": original}
+    lines = [json.loads(line) for line in artifact.content.splitlines()]
+    assert lines[0] == {"entity": "project-export", "projectId": original}
+    [source] = [line for line in lines if line["entity"] == "source"]  # its project's source, after its records
+    assert (source["sourceId"], source["connection"], source["config"]) == (
+        f"src-{original}", "github", {"repository": "acme/api"})
+    assert "ghp-secret-token" not in artifact.text  # the connection by its id, never its secret
+    assert [s["sourceId"] for s in ok(admin.get("/api/v1/memory/sources"))["sources"]] == [f"src-{original}"]
     before = json.dumps(views(admin, original), sort_keys=True)
     after = json.dumps(views(admin, copy), sort_keys=True)
     assert after == before.replace(original, copy)
@@ -208,20 +216,3 @@ def test_a_file_without_the_mapped_project_fails_the_import(caller: Callable[...
 
     assert (job["status"], job["errorCode"]) == ("failed", "import_project_missing")
 
-
-def test_a_projects_sources_travel_without_credentials_and_are_not_created_again(caller: Callable[..., Any]) -> None:
-    admin = caller(roles=("admin",))
-    project = create_project(admin)["projectId"]
-    connect(admin.tenant, "github", "https://api.github.example", "ghp-secret-token")
-    add_source(admin.tenant, project, "src-1", "github_issues", {"repository": "acme/api"})
-    job = settled(admin, accepted(export(admin, [project]))["id"])
-
-    lines = [json.loads(line) for line in requests.get(job["artifactUrl"], timeout=10).content.splitlines()]
-    imported = settled(admin, accepted(import_(admin, {project: f"{project}-s"}, fromJobId=job["id"]))["id"])
-
-    [source] = [line for line in lines if line["entity"] == "source"]
-    assert (source["sourceId"], source["projectId"], source["config"]) == ("src-1", project, {"repository": "acme/api"})
-    assert source["connection"] == "github_issues"  # the connection by its id (the provider), never its secret
-    assert "ghp-secret-token" not in json.dumps(lines)
-    assert imported["status"] == "succeeded"
-    assert [s["sourceId"] for s in ok(admin.get("/api/v1/memory/sources"))["sources"]] == ["src-1"]
