@@ -19,11 +19,11 @@ import pytest
 
 from cairn.core.settings import get_settings
 from cairn.sources.store import sources
-from cairn.tasks.store import runs
 from cairn_local.streams import StreamPoller, stream_sources
 from tests.http.helpers import create_branch, create_project, merge_body, ok, stored, url
 from tests.http.job_helpers import accepted, export, settled
 from tests.http.sync_helpers import add_source
+from tests.http.test_task_runs import _init, _settled, _started, _upload
 from tests.unit.test_webhook_signatures import _documented_verify
 
 pytestmark = pytest.mark.fresh_table  # the stream poller reads the whole table's stream
@@ -97,7 +97,7 @@ def test_every_topic_is_delivered_once_after_two_failures_signed_as_documented(
                      "branch.abandoned", "source.synced", "source.failed", "job.completed", "workflow.completed"]
     subscription = _subscribe(agent, receiver.url, tenant_topics)
     runner = task_caller()
-    _subscribe(caller(runner.installation, roles=("admin",)), receiver.url, ["task.run.settled"])
+    _subscribe(caller(runner.installation, roles=("admin",)), receiver.url, ["task.run.settled", "workflow.failed"])
 
     project = create_project(agent)["projectId"]
     create_branch(agent, project, "feature")
@@ -115,12 +115,13 @@ def test_every_topic_is_delivered_once_after_two_failures_signed_as_documented(
     job = accepted(export(agent, [project]))
     assert settled(agent, job["jobId"])["status"] == "succeeded"  # job.completed, workflow.completed (the export)
     assert agent.delete(url(project)).status_code == 200  # project.deleted; its purge's workflow.completed
-    init = runner.post("/v1/tasks/init", json={})
-    assert init.status_code == 200, init.text
-    run_id = init.json()["runId"]
-    assert runs.fail(runner.installation, run_id, {"error": "no model"}, refund=0)
+    init = _init(runner)
+    _upload(init, body=b"\xff\xfe not text")  # the model cannot take it: the run and its execution fail
+    _started(runner, init)
+    run_id = init["runId"]
+    assert _settled(runner, run_id)["status"] == "failed"
     # Two branches were created, two executions completed (the export and the purge).
-    produced = [*tenant_topics, "branch.created", "workflow.completed", "task.run.settled"]
+    produced = [*tenant_topics, "branch.created", "workflow.completed", "task.run.settled", "workflow.failed"]
     expected = len(produced)
 
     publisher = [source for source in stream_sources() if source.logical_id == "EventPublisherFunction"]
@@ -150,10 +151,12 @@ def test_every_topic_is_delivered_once_after_two_failures_signed_as_documented(
     by_topic = {event["topic"]: event for event in events}  # (the last of the two branch.created)
     assert by_topic["task.run.settled"]["tenant"] == runner.installation
     assert by_topic["task.run.settled"]["detail"] == {"runId": run_id, "status": "failed"}
+    assert by_topic["workflow.failed"]["tenant"] == runner.installation
+    assert by_topic["workflow.failed"]["detail"]["resource"] == {"runId": run_id}
     assert by_topic["branch.merged"]["tenant"] == agent.tenant
 
     log = ok(agent.get(f"/api/v1/webhook-subscriptions/{subscription['id']}/deliveries?limit=100"))
-    assert log["page"]["total"] == expected - 1  # all but the installation's
+    assert log["page"]["total"] == expected - 2  # all but the installation's
     for delivery in log["data"]:
         assert (delivery["status"], delivery["attempts"], delivery["responseCode"]) == ("delivered", 3, 200)
         assert [entry["responseCode"] for entry in delivery["attemptLog"]] == [500, 500, 200]
