@@ -67,7 +67,11 @@ def test_functions_and_their_routes() -> None:
                                                    ("POST", "/api/v1/workflow-executions/{id}/retry"),
                                                    ("POST", "/api/v1/workflow-executions/{id}/cancel"),
                                                    ("POST", "/api/v1/webhooks/workflow-completed")}
-    assert routes["OpsViewFunction"] == {("GET", "/api/v1/agent-runtime/agents")}
+    assert routes["OpsViewFunction"] == {
+        ("GET", "/api/v1/agent-runtime/agents"), ("GET", "/api/v1/agent-runtime/health"),
+        ("GET", "/api/v1/agent-runtime/queues"), ("GET", "/api/v1/agent-runtime/failures"),
+        ("POST", "/api/v1/agent-runtime/outbox-failures/{id}/retry"),
+        ("POST", "/api/v1/agent-runtime/job-failures/{id}/retry")}
     assert routes["PlatformEventsFunction"] == {("GET", "/api/v1/events/outbox")}
     assert routes["PlatformJobsFunction"] == {("GET", "/api/v1/jobs"), ("GET", "/api/v1/jobs/{id}"),
                                               ("POST", "/api/v1/exports"), ("POST", "/api/v1/imports")}
