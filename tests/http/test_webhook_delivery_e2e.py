@@ -162,3 +162,9 @@ def test_every_topic_is_delivered_once_after_two_failures_signed_as_documented(
         assert [entry["responseCode"] for entry in delivery["attemptLog"]] == [500, 500, 200]
         assert delivery["nextAttemptAt"] is None
         assert delivery["failedAt"] is None
+    page = ok(agent.get(f"/api/v1/webhook-subscriptions/{subscription['id']}/deliveries?limit=2&sortOrder=asc"))
+    assert [item["id"] for item in page["data"]] == [item["id"] for item in
+                                                     sorted(log["data"], key=lambda d: (d["createdAt"], d["id"]))][:2]
+    assert page["page"]["total"] == log["page"]["total"]
+    failing = ok(agent.get(f"/api/v1/webhook-subscriptions/{subscription['id']}/deliveries?status=failing"))
+    assert (failing["data"], failing["filters"]) == ([], {"status": "failing"})

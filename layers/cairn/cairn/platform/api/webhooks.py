@@ -120,6 +120,5 @@ def list_deliveries(
     query: Annotated[ListQuery, Depends(list_query(DELIVERY_SORT, "createdAt"))],
     status: Annotated[DeliveryStatus | None, Query()] = None,
 ) -> ListEnvelope[Delivery]:
-    found = [item for item in webhooks.deliveries(principal.tenant, id) if status is None or item["status"] == status]
-    page, total = query.page_of(found)
+    page, total = webhooks.deliveries(principal.tenant, id, query, status)
     return envelope([Delivery.model_validate(item) for item in page], total, query, {"status": status})

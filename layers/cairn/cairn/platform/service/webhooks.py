@@ -9,9 +9,12 @@ names, or an item whose deliveries fail and are logged as such).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from cairn.aws import secrets
+from cairn.aws import listing, secrets
+from cairn.aws.listing import ListQuery
+from cairn.aws.table import Filter
 from cairn.core.clock import utc_now
 from cairn.core.errors import NotFound
 from cairn.core.ids import new_id
@@ -46,9 +49,13 @@ def delete(tenant: str, subscription_id: str) -> dict[str, Any]:
     return {**store.subscription_to_wire(found), "deleted": True}
 
 
-def deliveries(tenant: str, subscription_id: str) -> list[dict[str, Any]]:
+def deliveries(tenant: str, subscription_id: str, query: ListQuery,
+               status: str | None) -> tuple[list[Mapping[str, Any]], int]:
+    """A page of the subscription's delivery log, read from its index (``cairn.aws.listing``: newest or oldest
+    first reads the page alone)."""
     _found(tenant, subscription_id)
-    return [store.delivery_to_wire(item) for item in store.deliveries(tenant, subscription_id)]
+    partition = listing.Partition(store.deliveries_index_pk(tenant, subscription_id), "GSI1", "createdAt")
+    return listing.page(partition, query, store.delivery_to_wire, Filter.equal(status=status))
 
 
 def _found(tenant: str, subscription_id: str) -> dict[str, Any]:

@@ -119,6 +119,7 @@ def create_delivery(tenant: str, subscription_id: str, delivery_id: str, event: 
                     created_at: str) -> bool:
     """The delivery of ``event`` (its exact ``body``, sent on every attempt); False when it exists already."""
     item = {"PK": _deliveries_pk(tenant, subscription_id), "SK": f"DLV#{delivery_id}", "entity": DELIVERY.name,
+            "GSI1PK": deliveries_index_pk(tenant, subscription_id), "GSI1SK": f"{created_at}#{delivery_id}",
             "tenant": tenant, "deliveryId": delivery_id, "subscriptionId": subscription_id,
             "eventId": event["eventId"], "topic": event["topic"], "status": PENDING, "attempts": 0,
             "createdAt": created_at, "attemptLog": [], "body": body}
@@ -127,6 +128,11 @@ def create_delivery(tenant: str, subscription_id: str, delivery_id: str, event: 
     except ConditionFailed:
         return False
     return True
+
+
+def deliveries_index_pk(tenant: str, subscription_id: str) -> str:
+    """GSI1: a subscription's deliveries by ``{createdAt}#{deliveryId}`` (its delivery log's pages)."""
+    return f"T#{escape(tenant)}#WHLOG#{escape(subscription_id)}"
 
 
 def delivery(tenant: str, subscription_id: str, delivery_id: str) -> dict[str, Any] | None:
