@@ -11,6 +11,7 @@ import pytest
 
 from cairn.aws import clients
 from cairn.core.settings import get_settings
+from cairn.platform.service import webhooks
 from cairn.platform.service.webhooks import secret_name
 from tests.http.helpers import assert_error, ok
 
@@ -104,3 +105,12 @@ def test_only_an_admin_creates_or_deletes(agent: Any, caller: Any) -> None:
     member = caller(agent.tenant, roles=("agent",))
     assert_error(_create(member), 403, code="forbidden")
     assert_error(member.delete(f"{BASE}/{created['id']}", headers=_key()), 403, code="forbidden")
+
+
+def test_a_create_past_the_tenants_cap_is_a_409(agent: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert webhooks.MAX_SUBSCRIPTIONS == 25
+    monkeypatch.setattr(webhooks, "MAX_SUBSCRIPTIONS", 2)
+    ok(_create(agent))
+    ok(_create(agent))
+    assert_error(_create(agent), 409, code="conflict")
+    assert len(ok(agent.get(BASE))["data"]) == 2

@@ -10,13 +10,13 @@ names, or an item whose deliveries fail and are logged as such).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from cairn.aws import listing, secrets
 from cairn.aws.listing import ListQuery
 from cairn.aws.table import Filter
 from cairn.core.clock import utc_now
-from cairn.core.errors import NotFound
+from cairn.core.errors import Conflict, NotFound
 from cairn.core.ids import new_id
 from cairn.integrations import ssrf
 from cairn.platform.store import webhooks as store
@@ -26,8 +26,16 @@ def secret_name(tenant: str, subscription_id: str) -> str:
     return secrets.secret_name(tenant, f"webhook-{subscription_id}")
 
 
+# Each event is fanned out to every subscription of its tenant (one Query, one execution each): bounded.
+MAX_SUBSCRIPTIONS: Final = 25
+
+
 def create(tenant: str, url: str, topics: list[str], secret: str) -> dict[str, Any]:
+    """Conflict once the tenant holds MAX_SUBSCRIPTIONS (checked, not locked: two concurrent creates may pass
+    it by one)."""
     checked = ssrf.check_url(url, field="url")
+    if len(store.subscriptions(tenant)) >= MAX_SUBSCRIPTIONS:
+        raise Conflict(f"a tenant holds at most {MAX_SUBSCRIPTIONS} webhook subscriptions: delete one first")
     subscription_id = new_id("whs")
     secrets.create(secret_name(tenant, subscription_id), secret)
     return store.subscription_to_wire(store.put_subscription(tenant, subscription_id, checked, topics, utc_now()))
