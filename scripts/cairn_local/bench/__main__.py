@@ -2,8 +2,8 @@
 milestones (bench.operations); the cold import time of every function in template.yaml (bench.imports); search per
 project, across projects and its relevance (bench.search); the AWS calls per ingested page of a source sync and
 the time to sync 10,000 Slack messages (bench.sources); the calls and items read per platform list page at 1,000
-records (bench.lists); export and import jobs at 10,000 milestones (bench.transfers). Targets are checked
-(bench.checks) and printed (bench.report).
+records (bench.lists); export and import jobs at 10,000 milestones over the dev server (bench.transfers).
+Targets are checked (bench.checks) and printed (bench.report).
 
     python -m cairn_local.bench [--json PATH] [--quick] [--only search|sources|lists|transfers]
 
