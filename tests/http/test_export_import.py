@@ -177,7 +177,8 @@ def test_an_uploaded_file_starts_its_import_through_the_bucket_event(caller: Cal
     project = create_project(admin)["projectId"]
     stored(admin, project, 1, thisContribution="zebra uploaded")
     exported = settled(admin, accepted(export(admin, [project]))["id"])
-    body = requests.get(exported["artifactUrl"], timeout=10).content
+    lines = requests.get(exported["artifactUrl"], timeout=10).content.splitlines(keepends=True)
+    body = b"".join([*lines[:2], lines[1], *lines[2:]])  # a record repeated: written once
 
     job = upload(admin, {project: f"{project}-up"}, body, event_bus)
 

@@ -117,7 +117,9 @@ def restore_page(tenant: str, project_id: str, job_id: str, records: list[dict[s
     how many items were written. The PROJECT record is put conditionally (the copy must still be this job's);
     the others are plain puts of deterministic items: a re-run rewrites them unchanged."""
     ref = ProjectRef(tenant, project_id)
-    items = [restored(ref, record) for record in records if record.get("SK") not in _SKIPPED]
+    # One item per key (a file repeating a line would make BatchWriteItem refuse the batch): the last one wins.
+    items = list({item["SK"]: item for item in (restored(ref, record) for record in records
+                                                if record.get("SK") not in _SKIPPED)}.values())
     project = [item for item in items if item["SK"] == PROJECT_SK]
     for item in project:
         item.update({"lifecycle": IMPORTING, IMPORT_JOB: job_id})
