@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 import requests
 
+from cairn.aws.keys import ProjectRef, blob_prefix
+from cairn.aws.table import table
 from tests.http.helpers import (
     assert_error,
     create_branch,
@@ -217,3 +219,21 @@ def test_a_file_without_the_mapped_project_fails_the_import(caller: Callable[...
 
     assert (job["status"], job["errorCode"]) == ("failed", "import_project_missing")
 
+
+
+def test_a_recreated_project_is_imported_as_a_first_generation_with_its_texts(caller: Callable[..., Any]) -> None:
+    admin = caller(roles=("admin", "agent"))
+    project = create_project(admin)["projectId"]
+    assert admin.delete(url(project), headers=key()).status_code == 200
+    create_project(admin, project)  # generation 1: its own partition and blob prefix
+    stored(admin, project, "big", cumulativeProgress=BIG, thisContribution="zebra regenerated")
+    job = settled(admin, accepted(export(admin, [project]))["id"])
+    copy = f"{project}-g"
+
+    imported = settled(admin, accepted(import_(admin, {project: copy}, fromJobId=job["id"]))["id"])
+
+    assert imported["status"] == "succeeded", imported
+    [milestone] = recalled(admin, copy, view="branch", branch="main")["milestones"]
+    assert (milestone["cumulativeProgress"], milestone["projectId"]) == (BIG, copy)
+    held = {item.get("blobKey") for item in table().query_all(ProjectRef(admin.tenant, copy).pk, sk_prefix="MS")}
+    assert held - {None} == {f"{blob_prefix(admin.tenant, copy)}milestones/{milestone['milestoneId']}.json"}
