@@ -7,7 +7,7 @@ export SAM_CLI_TELEMETRY := 0
 export PYTHONPATH := $(CURDIR)/layers/cairn:$(CURDIR)/scripts
 PORT ?= 8000
 
-.PHONY: dev test lint openapi bench bench-http bench-tasks soak token validate build clean
+.PHONY: dev test lint openapi bench bench-http bench-tasks bench-webhooks soak token validate build clean
 
 $(VENV)/.installed: requirements-dev.txt layers/cairn/requirements.txt clients/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ bench: $(VENV)/.installed
 	$(PY) -m cairn_local.bench.http --json bench-results.json
 	$(PY) -m cairn_local.bench.hooks --json bench-results.json
 	$(PY) -m cairn_local.bench.tasks --json bench-tasks.json
+	$(PY) -m cairn_local.bench.webhooks --json bench-webhooks.json
+
+## make bench-webhooks: event delivery latency, write -> webhook receipt on 127.0.0.1, over the dev server.
+bench-webhooks: $(VENV)/.installed
+	$(PY) -m cairn_local.bench.webhooks --json bench-webhooks.json
 
 ## make bench-tasks: calls per credential check, run route and worker step; start -> succeeded over HTTP.
 bench-tasks: $(VENV)/.installed

@@ -157,6 +157,18 @@ def aws(emulator: SharedEmulator, request: pytest.FixtureRequest) -> Iterator[di
 
 
 @pytest.fixture
+def event_bus(aws: dict[str, str]) -> Iterator[Any]:
+    """The local EventBridge (cairn_local.eventbus) for this test: events put on the template's buses are queued
+    for the template's rules; ``event_bus.drain()`` delivers them to the real handlers."""
+    from cairn_local import eventbus
+
+    bus = eventbus.LocalEventBus()
+    previous = eventbus.install(bus)
+    yield bus
+    eventbus.install(previous)
+
+
+@pytest.fixture
 def without_shared_emulator(emulator: SharedEmulator) -> None:
     """For tests that start (and stop, which wipes) a moto of their own: moto does not nest, so the shared
     one is stopped first; the next test that needs it starts and provisions it again."""

@@ -1,6 +1,7 @@
 """Worker: one step of a source's sync run, called by the source-sync state machine
 (statemachines/source_sync.asl.json) with ``{"step": "load" | "page" | "commit" | "fail", "run": <state>}``;
-answers the run's next state (cairn.sources.service.sync_steps)."""
+answers the run's next state (cairn.sources.service.sync_steps). ``commit`` and ``fail`` also name the execution
+(``execution``), whose workflow record they settle."""
 
 from typing import Any
 
@@ -18,7 +19,7 @@ _STEPS = {"load": sync_steps.load, "page": sync_steps.page, "commit": sync_steps
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     step, state = event["step"], event["run"]
     if step == "fail":
-        failed = sync_steps.fail(state, LEDGER)
+        failed = sync_steps.fail(state, LEDGER, event.get("execution"))
         count("SourceSyncsFailed", 1)
         return failed
     run = sync_steps.Run.of(state)
@@ -26,6 +27,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     run = _STEPS[step](run, LEDGER)
     if step == "page":
         count("SourceItemsSynced", run.items - items_before)
+    if step == "commit" and event.get("execution"):
+        sync_steps.settle_execution(run, event["execution"])
     logger().info("source sync step", step=step, tenantId=run.tenantId, sourceId=run.sourceId, pages=run.pages,
                   items=run.items, waitSeconds=run.waitSeconds, done=run.done, stopped=run.stopped)
     return run.state()

@@ -5,7 +5,7 @@ from typing import Any
 
 from cairn.core.observability import instrumented
 from cairn.core.settings import get_settings
-from cairn.tasks.service import run_steps
+from cairn.tasks.service import run_records, run_steps
 
 get_settings()  # at cold start: a missing resource name fails here, named (cairn.core.settings)
 
@@ -13,7 +13,15 @@ get_settings()  # at cold start: a missing resource name fails here, named (cair
 @instrumented("worker", "task-run")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     installation, run_id = event["installation"], event["runId"]
-    step = event["step"]
+    result = _step(event["step"], installation, run_id, event)
+    # The step that settled the run settles its execution's record too (executions started before the state
+    # machine passed its name carry none: their status-change event settles them).
+    if result["settled"] and event.get("execution"):
+        run_records.settle_execution(installation, run_id, event["execution"])
+    return result
+
+
+def _step(step: str, installation: str, run_id: str, event: dict[str, Any]) -> dict[str, Any]:
     if step == "prepare":
         return run_steps.prepare(installation, run_id)
     if step == "run":

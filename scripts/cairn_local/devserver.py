@@ -9,6 +9,7 @@ import signal
 import sys
 from typing import Any
 
+from cairn_local import eventbus
 from cairn_local.emulator import aws_environment, install_patches, provision
 from cairn_local.forge import DEV_KEY_PATH, LOCAL_APP_ID, LocalForge
 from cairn_local.resolve import LocalNames
@@ -27,6 +28,27 @@ def _start_embedded_moto() -> Any:
     os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
     os.environ["MOTO_PORT"] = str(port)
     return server
+
+
+def _settle_lost_executions(names: LocalNames) -> int:
+    """Settles ``failed`` (``ExecutionLost``) the workflow-execution records still open when the last shutdown
+    took their executions with it (moto keeps none across a restart; in AWS executions outlive any process), so
+    no record stays ``running`` forever. Runs before the resumes below, which start executions of their own."""
+    import boto3
+
+    from cairn.aws import workflows
+
+    scan = boto3.client("dynamodb").get_paginator("scan").paginate(
+        TableName=names.table,
+        FilterExpression="#entity = :execution AND #status IN (:queued, :running)",
+        ExpressionAttributeNames={"#entity": "entity", "#status": "status"},
+        ExpressionAttributeValues={":execution": {"S": workflows.WORKFLOW_EXECUTION.name},
+                                   ":queued": {"S": "queued"}, ":running": {"S": "running"}},
+    )
+    lost = [item for page in scan for item in page.get("Items", [])]
+    return sum(workflows.settle(item["tenant"]["S"], item["id"]["S"], "failed", "ExecutionLost",
+                                "the dev server stopped while it ran; its work, if any remains, was started again")
+               for item in lost)
 
 
 def _resume_purges(names: LocalNames) -> int:
@@ -63,6 +85,25 @@ def _resume_task_runs(names: LocalNames) -> int:
     )
     cut_off = [item for page in scan for item in page.get("Items", [])]
     return sum(resume(item["installation"]["S"], item["runId"]["S"]) for item in cut_off)
+
+
+def _resume_deliveries(names: LocalNames) -> int:
+    """Starts again the webhook deliveries whose execution the last shutdown cut off (pending or failing)."""
+    import boto3
+
+    from cairn.platform.service.deliveries import resume
+
+    scan = boto3.client("dynamodb").get_paginator("scan").paginate(
+        TableName=names.table,
+        FilterExpression="entity = :delivery AND #status IN (:pending, :failing)",
+        ExpressionAttributeNames={"#status": "status"},
+        ExpressionAttributeValues={":delivery": {"S": "webhook delivery"}, ":pending": {"S": "pending"},
+                                   ":failing": {"S": "failing"}},
+    )
+    open_deliveries = [item for page in scan for item in page.get("Items", [])]
+    for item in open_deliveries:
+        resume(item["tenant"]["S"], item["subscriptionId"]["S"], item["deliveryId"]["S"])
+    return len(open_deliveries)
 
 
 def _banner(port: int, emulator: str, restored: int) -> str:
@@ -114,12 +155,17 @@ def main() -> None:
     durability = None if external else Durability(STATE_DIR, names)
     restored = durability.open() if durability else 0
     if restored:
+        _settle_lost_executions(names)
         _resume_purges(names)
         _resume_task_runs(names)
+        _resume_deliveries(names)
     if durability:
         durability.start_checkpoints()
     indexer = StreamPoller(names.table)  # the table's stream to its Lambdas (search indexer)
     indexer.start()
+    bus = eventbus.LocalEventBus()  # events put on the buses to the template's EventBridge rules
+    eventbus.install(bus)
+    bus.start()
     scheduler = Scheduler()  # the template's EventBridge schedules (the source-sync dispatcher) on a timer
     scheduler.start()
     print(_banner(port, external or f"embedded moto on {os.environ['AWS_ENDPOINT_URL']}", restored), flush=True)
@@ -128,6 +174,7 @@ def main() -> None:
     finally:
         scheduler.stop()
         indexer.stop()
+        bus.stop()
         if durability and server:
             durability.close()
             print(f"\nCheckpointed the local data in {STATE_DIR}", file=sys.stderr)

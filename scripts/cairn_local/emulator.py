@@ -21,7 +21,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from cairn_local import handlers, template
+from cairn_local import handlers, s3_events, sfn_events, template
 from cairn_local.forge import local_task_engine_environment
 from cairn_local.resolve import ACCOUNT, REGION, LocalNames, function_name_from_arn
 from cairn_local.tokens import local_jwt_environment
@@ -655,6 +655,22 @@ def _patch_dynamodb() -> None:
     _untrack(Item, StreamRecord, ShardIterator, FakeKey)
 
 
+def _routed_put_events(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``EventsBackend.put_events`` that also hands each entry moto accepted to the local bus
+    (``cairn_local.eventbus``: the template's EventBridge rules, invoking the real handlers)."""
+
+    def put_events(self: Any, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        from cairn_local import eventbus
+
+        results = original(self, events)
+        for entry, result in zip(events, results, strict=True):
+            if "EventId" in result:
+                eventbus.accepted(entry, result["EventId"])
+        return results
+
+    return put_events
+
+
 def install_patches() -> None:
     """In-process Lambda dispatch; serialized DynamoDB requests; DynamoDB costs that do not grow with the table
     and a bounded stream (the patches above).
@@ -667,16 +683,20 @@ def install_patches() -> None:
         return
     from moto.awslambda_simple.models import LambdaSimpleBackend
     from moto.core.config import default_user_config
+    from moto.events.models import EventsBackend
 
     for section, values in MOTO_CONFIG.items():
         default_user_config.setdefault(section, {}).update(values)
     LambdaSimpleBackend.invoke = _invoke_handler
+    EventsBackend.put_events = _routed_put_events(EventsBackend.put_events)
+    sfn_events.install()  # executions that end put Step Functions' status-change event on the local bus
+    s3_events.install()  # objects written to a notifying bucket put S3's Object Created event on the local bus
     _patch_dynamodb()
     _patched = True
 
 
 def provision(names: LocalNames) -> dict[str, str]:
-    """Creates (if missing) the table, bucket and state machines; returns the functions' environment:
+    """Creates (if missing) the table, bucket, event buses and state machines; returns the functions' environment:
     the template's, resolved to these resources, with local HS256 tokens instead of a JWKS issuer."""
     import boto3
 
@@ -693,6 +713,12 @@ def provision(names: LocalNames) -> dict[str, str]:
     s3 = boto3.client("s3", region_name=REGION)
     if names.bucket not in {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}:
         s3.create_bucket(Bucket=names.bucket)
+
+    events = boto3.client("events", region_name=REGION)
+    existing_buses = {bus["Name"] for bus in events.list_event_buses()["EventBuses"]}
+    for bus in template.event_buses():
+        if (name := str(names.value(bus))) not in existing_buses:
+            events.create_event_bus(Name=name)
 
     environment = {**names.environment(), **local_jwt_environment(), **local_task_engine_environment()}
     sfn = boto3.client("stepfunctions", region_name=REGION)

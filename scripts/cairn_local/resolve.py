@@ -17,6 +17,9 @@ class Unresolvable(Exception):
     pass
 
 
+_INTRINSICS = frozenset({"Ref", "Fn::Sub", "Fn::GetAtt"})
+
+
 @dataclass(frozen=True)
 class LocalNames:
     table: str = "cairn-local"
@@ -37,6 +40,11 @@ class LocalNames:
             return self.bucket
         if kind == "AWS::Serverless::Function":
             return name
+        if kind == "AWS::Serverless::StateMachine":  # Ref is the machine's ARN
+            spec = template.load()["Resources"][name]["Properties"]
+            return f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{self.value(spec.get('Name', name))}"
+        if kind == "AWS::Events::EventBus":  # Ref is the bus's name
+            return str(self.value(template.load()["Resources"][name]["Properties"]["Name"]))
         raise Unresolvable(name)
 
     def value(self, node: Any) -> Any:
@@ -49,6 +57,16 @@ class LocalNames:
             if fn == "Fn::GetAtt" and argument[1] == "Arn":
                 return function_arn(argument[0])
             raise Unresolvable(fn)
+        return node
+
+    def resolved(self, node: Any) -> Any:
+        """``node`` with every intrinsic function in it resolved (an event pattern naming resources)."""
+        if isinstance(node, dict) and len(node) == 1 and next(iter(node)) in _INTRINSICS:
+            return self.value(node)
+        if isinstance(node, dict):
+            return {key: self.resolved(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [self.resolved(value) for value in node]
         return node
 
     def environment(self) -> dict[str, str]:

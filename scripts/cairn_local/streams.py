@@ -64,7 +64,8 @@ _MISSING = object()
 
 
 def matches(pattern: dict[str, Any], record: dict[str, Any]) -> bool:
-    """Lambda event filtering, for object patterns whose leaves are lists of values or ``{"exists": bool}``."""
+    """Lambda event filtering, for object patterns whose leaves are lists of values, ``{"exists": bool}`` or
+    ``{"prefix": str}``."""
     for name, expected in pattern.items():
         value = record.get(name, _MISSING) if isinstance(record, dict) else _MISSING
         if isinstance(expected, dict):
@@ -79,9 +80,11 @@ def matches(pattern: dict[str, Any], record: dict[str, Any]) -> bool:
 
 
 def _leaf_matches(rule: Any, value: Any) -> bool:
+    if isinstance(rule, dict) and set(rule) == {"prefix"}:  # EventBridge's (an S3 key prefix)
+        return isinstance(value, str) and value.startswith(str(rule["prefix"]))
     if isinstance(rule, dict):
         if set(rule) != {"exists"}:
-            raise ValueError(f"unsupported filter rule {rule!r} (only exists is emulated)")
+            raise ValueError(f"unsupported filter rule {rule!r} (only exists and prefix are emulated)")
         return (value is not _MISSING) is bool(rule["exists"])
     return value is not _MISSING and value == rule
 

@@ -164,6 +164,11 @@ def state_machines() -> list[StateMachine]:
     return found
 
 
+def event_buses() -> list[Any]:
+    """The ``Name`` of each ``AWS::Events::EventBus`` (unresolved: ``resolve.LocalNames.value`` resolves it)."""
+    return [spec["Properties"]["Name"] for spec in resources("AWS::Events::EventBus").values()]
+
+
 def global_environment() -> dict[str, Any]:
     return load().get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
 

@@ -20,6 +20,7 @@ import pytest
 
 from cairn_local.bench.server import DevServer
 from cairn_local.forge import LocalForge
+from cairn_local.tokens import mint
 
 KEY = "X-SeeCodes-Jira-Request-Key"
 NEXT_KEY = "X-SeeCodes-Next-Request-Key"
@@ -249,3 +250,10 @@ def test_a_failing_model_is_retried_and_refunded_also_when_a_crash_cut_its_run_o
     assert logs.split("resumed:", 1)[1].count("runner failed") == 3, logs  # the resumed execution's 3 attempts
     assert logs.count("refunded") == 1, logs
     assert _credits(jira) == before
+    # Its workflow executions: the lost one settled failed at the restart, the resumed one as the run did.
+    secret = (server.state_dir / "jwt-secret").read_text().strip()
+    operator = {"Authorization": f"Bearer {mint(jira.installation, 'ops', ['viewer'], secret=secret)}"}
+    listed = httpx.get(f"{server.url}/api/v1/workflow-executions?resource={run['runId']}&sortBy=startedAt"
+                       "&sortOrder=asc", headers=operator, timeout=30).json()["data"]
+    assert [(e["status"], e["failureCode"]) for e in listed] == [("failed", "ExecutionLost"),
+                                                                  ("failed", "TaskRunFailed")]

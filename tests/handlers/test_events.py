@@ -349,7 +349,8 @@ def test_project_indexes_event_queries_the_permits_project_index(aws: dict[str, 
 @pytest.mark.parametrize(("name", "logical_id"), [("platform_workflows", "PlatformWorkflowsFunction"),
                                                   ("platform_events", "PlatformEventsFunction"),
                                                   ("platform_jobs", "PlatformJobsFunction"),
-                                                  ("ops_view", "OpsViewFunction")])
+                                                  ("ops_view", "OpsViewFunction"),
+                                                  ("webhooks", "WebhooksFunction")])
 def test_platform_list_events_answer_the_list_envelope(aws: dict[str, str], name: str, logical_id: str) -> None:
     response = _invoke(logical_id, _load(name, _token()))
 

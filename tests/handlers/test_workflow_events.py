@@ -8,9 +8,9 @@ import json
 from typing import Any
 
 from cairn.aws import workflows
-from cairn.aws.table import table
 from cairn_local import ROOT, handlers
 from tests.http.helpers import url
+from tests.workflow_helpers import records, reopen
 
 
 def _event(arn: str, status: str) -> dict[str, Any]:
@@ -20,8 +20,10 @@ def _event(arn: str, status: str) -> dict[str, Any]:
 
 
 def _purge_execution(agent: Any, project: str) -> dict[str, Any]:
+    """A purge's record, reopened after its machine settled it: as if its last step had crashed."""
     agent.delete(url(project))
-    [record] = table().query(workflows.executions_index_pk(agent.tenant), index="GSI1", consistent=False).items
+    [record] = records(agent.tenant)
+    reopen(record)
     return record
 
 

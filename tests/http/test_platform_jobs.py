@@ -15,7 +15,7 @@ def test_a_viewer_lists_and_reads_the_tenants_jobs(caller: Callable[..., Any]) -
     jobs.create(viewer.tenant, "job-a", "export", ["p-1"])
     jobs.create(viewer.tenant, "job-b", "import", [])
     jobs.start(viewer.tenant, "job-a")
-    jobs.succeed(viewer.tenant, "job-a", "tenants/x/exports/job-a.jsonl")
+    jobs.succeed(viewer.tenant, "job-a", "export", "tenants/x/exports/job-a.jsonl")
 
     listed = ok(viewer.get("/api/v1/jobs", params={"kind": "export"}))
     job = ok(viewer.get("/api/v1/jobs/job-a"))

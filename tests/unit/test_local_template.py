@@ -48,7 +48,9 @@ def test_functions_and_their_routes() -> None:
                               "TaskRunsFunction", "ProjectIndexesFunction", "TaskRunFunction", "TaskAccessFunction",
                               "TaskActivityFunction", "PlatformWorkflowsFunction",
                               "WorkflowEventsFunction", "OpsViewFunction",
-                              "PlatformJobsFunction", "PlatformEventsFunction"}
+                              "PlatformJobsFunction", "PlatformEventsFunction",
+                              "EventPublisherFunction", "JobWorkerFunction", "ImportStarterFunction",
+                              "WebhooksFunction", "WebhookDeliveryFunction"}
     for function in functions.values():
         assert function.module_path.is_file(), function.module_path
         assert function.module_path.is_relative_to(ROOT / "functions")
@@ -61,18 +63,34 @@ def test_functions_and_their_routes() -> None:
     assert routes["PlatformFunction"] >= {("GET", "/healthz"), ("GET", "/health"), ("GET", "/api/v1/health"),
                                           ("GET", "/.well-known/engine-status"), ("GET", "/api/v1/openapi")}
     assert routes["PlatformWorkflowsFunction"] == {("GET", "/api/v1/workflow-executions"),
-                                                   ("GET", "/api/v1/workflow-executions/{id}")}
-    assert routes["OpsViewFunction"] == {("GET", "/api/v1/agent-runtime/agents")}
+                                                   ("GET", "/api/v1/workflow-executions/{id}"),
+                                                   ("POST", "/api/v1/workflow-executions/{id}/retry"),
+                                                   ("POST", "/api/v1/workflow-executions/{id}/cancel"),
+                                                   ("POST", "/api/v1/webhooks/workflow-completed")}
+    assert routes["OpsViewFunction"] == {
+        ("GET", "/api/v1/agent-runtime/agents"), ("GET", "/api/v1/agent-runtime/health"),
+        ("GET", "/api/v1/agent-runtime/queues"), ("GET", "/api/v1/agent-runtime/failures"),
+        ("POST", "/api/v1/agent-runtime/outbox-failures/{id}/retry"),
+        ("POST", "/api/v1/agent-runtime/job-failures/{id}/retry")}
     assert routes["PlatformEventsFunction"] == {("GET", "/api/v1/events/outbox")}
-    assert routes["PlatformJobsFunction"] == {("GET", "/api/v1/jobs"), ("GET", "/api/v1/jobs/{id}")}
+    assert routes["PlatformJobsFunction"] == {("GET", "/api/v1/jobs"), ("GET", "/api/v1/jobs/{id}"),
+                                              ("POST", "/api/v1/exports"), ("POST", "/api/v1/imports")}
     assert ("POST", "/api/v1/memory/search") in routes["MemoryInsightsFunction"]
     assert ("GET", "/api/v1/memory/contributors/{id}/activity") in routes["ContributorsFunction"]
     assert routes["McpFunction"] == {("POST", "/mcp"), ("GET", "/mcp")}
     assert routes["ProjectPurgeFunction"] == set()  # a state machine task, not an HTTP route
     assert routes["SearchIndexerFunction"] == set()  # fed by the table's stream
+    assert routes["EventPublisherFunction"] == set()  # fed by the table's stream (outbox events)
+    assert routes["WebhookDeliveryFunction"] == set()  # Cairn's bus and the webhook-delivery state machine
+    assert routes["WebhooksFunction"] == {
+        ("POST", "/api/v1/webhook-subscriptions"), ("GET", "/api/v1/webhook-subscriptions"),
+        ("GET", "/api/v1/webhook-subscriptions/{id}"), ("DELETE", "/api/v1/webhook-subscriptions/{id}"),
+        ("GET", "/api/v1/webhook-subscriptions/{id}/deliveries")}
     assert routes["SourceSyncFunction"] == set()  # the source-sync state machine's task
     assert routes["SourceDispatcherFunction"] == set()  # an EventBridge schedule's target
     assert routes["TaskRunFunction"] == set()  # the task-run state machine's worker
+    assert routes["JobWorkerFunction"] == set()  # the export and import state machines' worker
+    assert routes["ImportStarterFunction"] == set()  # the bucket's Object Created rule's target
 
 
 def test_no_route_is_declared_twice() -> None:
@@ -84,6 +102,8 @@ def test_no_route_is_declared_twice() -> None:
     ("ProjectPurgeStateMachine", "PurgePage", "ProjectPurgeFunction", "cairn-local-project-purge"),
     ("SourceSyncStateMachine", "FetchPage", "SourceSyncFunction", "cairn-local-source-sync"),
     ("TaskRunStateMachine", "RunModel", "TaskRunFunction", "cairn-local-task-run"),
+    ("ExportStateMachine", "Step", "JobWorkerFunction", "cairn-local-export"),
+    ("ImportStateMachine", "Step", "JobWorkerFunction", "cairn-local-import"),
 ])
 def test_state_machine_definition_parses_and_uses_its_substitutions(logical_id: str, state: str, function: str,
                                                                     name: str) -> None:

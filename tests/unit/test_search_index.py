@@ -19,7 +19,7 @@ from cairn.search.service import milestones as milestone_search
 from cairn.search.service import query as search
 from cairn.search.store import index as search_index
 from cairn_local import handlers
-from cairn_local.streams import StreamPoller, StreamSource
+from cairn_local.streams import StreamPoller, StreamSource, stream_sources
 
 # A fixed tenant, and the stream poller reads the whole table: storage no other test wrote to.
 pytestmark = pytest.mark.fresh_table
@@ -289,7 +289,8 @@ def test_failed_projects_are_reported_for_retry(project, monkeypatch):
     projects.create(TENANT, "other", "Other", "")
     store("second", project="other")
     events = []
-    StreamPoller(os.environ["CAIRN_TABLE_NAME"], invoke=lambda _, event: events.append(event)).drain()
+    indexer = [source for source in stream_sources() if source.logical_id == "SearchIndexerFunction"]
+    StreamPoller(os.environ["CAIRN_TABLE_NAME"], sources=indexer, invoke=lambda _, event: events.append(event)).drain()
     [event] = events
 
     def broken(tenant, project_id, *args, **kwargs):

@@ -8,12 +8,9 @@ from typing import Any
 import pytest
 
 from cairn.aws import workflows
-from cairn.aws.table import table
 from tests.http.helpers import url
-
-
-def recorded(tenant: str) -> list[dict[str, Any]]:
-    return table().query(workflows.executions_index_pk(tenant), index="GSI1", consistent=False).items
+from tests.workflow_helpers import records as recorded
+from tests.workflow_helpers import reopen
 
 
 def test_deleting_a_project_records_its_purge_execution(agent: Any, project: str) -> None:
@@ -31,8 +28,7 @@ def test_deleting_a_project_records_its_purge_execution(agent: Any, project: str
 def test_a_settle_by_arn_moves_an_open_execution_once(agent: Any, project: str) -> None:
     agent.delete(url(project))
     [execution] = recorded(agent.tenant)
-    table().update(execution["PK"], execution["SK"], "SET #s = :running", names={"#s": "status"},
-                   values={":running": "running"})  # whatever the in-process purge did, reopen it
+    reopen(execution)  # the in-process purge settled it
 
     assert workflows.settle_by_arn(execution["executionArn"], "failed", "States.Timeout", "timed out")
     assert not workflows.settle_by_arn(execution["executionArn"], "succeeded")

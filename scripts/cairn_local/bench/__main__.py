@@ -1,10 +1,11 @@
 """`make bench`: DynamoDB and S3 calls, ScannedCount and latency per operation at a branch of 10 and of 10,000
 milestones (bench.operations); the cold import time of every function in template.yaml (bench.imports); search per
 project, across projects and its relevance (bench.search); the AWS calls per ingested page of a source sync and
-the time to sync 10,000 Slack messages (bench.sources). Targets are checked (bench.checks) and printed
-(bench.report).
+the time to sync 10,000 Slack messages (bench.sources); the calls and items read per platform list page at 1,000
+records (bench.lists); export and import jobs at 10,000 milestones over the dev server (bench.transfers).
+Targets are checked (bench.checks) and printed (bench.report).
 
-    python -m cairn_local.bench [--json PATH] [--quick] [--only search]
+    python -m cairn_local.bench [--json PATH] [--quick] [--only search|sources|lists|transfers]
 
 The exit code is 0 even when a target fails: this is a report, and failures are listed in it.
 """
@@ -22,11 +23,13 @@ from typing import Any
 from cairn_local.bench.agents import run_agents_bench
 from cairn_local.bench.checks import all_checks, search_checks
 from cairn_local.bench.imports import run_floor_bench, run_import_bench
+from cairn_local.bench.lists import RECORDS, lists_checks, render_lists, run_lists_bench
 from cairn_local.bench.operations import SIZES, WARMUP, run_operations_bench
 from cairn_local.bench.report import render_agents, render_checks, render_imports, render_search, render_table
 from cairn_local.bench.search import run_search_bench
 from cairn_local.bench.sources import SYNCED_MESSAGES, render_sources, run_sources_bench
 from cairn_local.bench.stack import BENCH_SECRET
+from cairn_local.bench.transfers import MILESTONES, render_transfers, run_transfers_bench
 from cairn_local.emulator import use_emulator_environment
 
 ITERATIONS, QUICK_ITERATIONS = 50, 10
@@ -39,8 +42,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true",
                         help=f"{QUICK_ITERATIONS} requests per operation and {QUICK_IMPORT_RUNS} import runs")
     parser.add_argument("--iterations", type=int, help="requests per operation (overrides --quick)")
-    parser.add_argument("--only", choices=["search", "sources"],
-                        help="run one section alone (cairn_local.bench.search, cairn_local.bench.sources)")
+    parser.add_argument("--only", choices=["search", "sources", "lists", "transfers"],
+                        help="run one section alone (cairn_local.bench.search, .sources, .lists, .transfers)")
     return parser.parse_args(argv)
 
 
@@ -75,6 +78,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"source sync: a page of 100, {SYNCED_MESSAGES:,} Slack messages", file=sys.stderr)
         synced = run_sources_bench(SYNCED_MESSAGES)
         print(render_sources(synced), end="\n\n")
+    listed: dict[str, Any] = {}
+    if arguments.only in (None, "lists"):
+        print(f"platform list pages at {RECORDS:,} records per list", file=sys.stderr)
+        listed = run_lists_bench(RECORDS)
+        checks += lists_checks(listed)
+        print(render_lists(listed), end="\n\n")
+    transferred: dict[str, Any] = {}
+    if arguments.only in (None, "transfers"):
+        print(f"export and import jobs at {MILESTONES:,} milestones", file=sys.stderr)
+        transferred = run_transfers_bench(MILESTONES)
+        print(render_transfers(transferred), end="\n\n")
     print(render_checks(checks))
     document = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -82,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         "iterations": iterations, "warmup": WARMUP, "import_runs": runs, "quick": arguments.quick,
         "note": "latencies are in-process moto's; call counts and ScannedCount are what carry over to DynamoDB",
         "sizes": sizes, "agents": agents, "imports": imports, "import_floor": floor, "search": searched,
-        "sources": synced,
+        "sources": synced, "lists": listed, "transfers": transferred,
         "checks": checks,
         "failures": [c for c in checks if not c["passed"]],
         "seconds": round(time.perf_counter() - started, 1),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Final
 
+from cairn.aws import failures
 from cairn.aws.entity import Entity, declare
 from cairn.aws.keys import escape
 from cairn.aws.table import ConditionFailed, table
@@ -27,9 +28,10 @@ TOPICS: Final = frozenset({
 EVENT_SK: Final = "EVENT"
 PENDING: Final = "pending"
 PUBLISHED: Final = "published"
+FAILED: Final = "failed"  # its last publish attempt failed: listed among the tenant's failures until retried
 
 EVENT_WIRE = ("eventId", "topic", "tenant", "occurredAt", "detail", "deliveryState", "publishedAt",
-              "publishAttempts", "lastPublishError")
+              "publishAttempts", "lastPublishError", "failedAt")
 OUTBOX_EVENT = declare(Entity("outbox event", pk="T#{t}#EVT#{eventId}", sk=EVENT_SK, wire=EVENT_WIRE,
                               always=("publishedAt",)))
 
@@ -64,7 +66,7 @@ def outbox_operation(tenant: str, topic: str, detail: dict[str, Any]) -> dict[st
 
 
 def to_wire(item: dict[str, Any]) -> dict[str, Any]:
-    return OUTBOX_EVENT.to_wire(item)
+    return {"id": item["eventId"], **OUTBOX_EVENT.to_wire(item)}
 
 
 def load(tenant: str, event_id: str) -> dict[str, Any] | None:
@@ -72,24 +74,33 @@ def load(tenant: str, event_id: str) -> dict[str, Any] | None:
 
 
 def mark_published(tenant: str, event_id: str) -> bool:
-    """``pending`` -> ``published``, conditionally: False when it was published already (a retried record)."""
+    """``pending`` (or ``failed``: a retry) -> ``published``, conditionally, leaving the failures index: False
+    when it was published already (a retried record)."""
     moment = timestamp(now())
     try:
         table().update(event_pk(tenant, event_id), EVENT_SK,
-                       "SET deliveryState = :published, publishedAt = :now ADD publishAttempts :one",
-                       condition="deliveryState = :pending",
-                       values={":published": PUBLISHED, ":pending": PENDING, ":now": moment, ":one": 1})
+                       "SET deliveryState = :published, publishedAt = :now ADD publishAttempts :one "
+                       f"REMOVE failedAt, {failures.REMOVE_CLAUSE}",
+                       condition="deliveryState IN (:pending, :failed)",
+                       values={":published": PUBLISHED, ":pending": PENDING, ":failed": FAILED, ":now": moment,
+                               ":one": 1})
     except ConditionFailed:
         return False
     return True
 
 
-def record_failure(tenant: str, event_id: str, error: str) -> None:
-    """A failed publish stays ``pending`` with its attempt counted and its error kept (the stream retries)."""
-    table().update(event_pk(tenant, event_id), EVENT_SK,
-                   "SET lastPublishError = :error, lastAttemptAt = :now ADD publishAttempts :one",
-                   condition="deliveryState = :pending",
-                   values={":error": error[:500], ":now": timestamp(now()), ":one": 1, ":pending": PENDING})
+def record_failure(tenant: str, event_id: str, error: str, *, final: bool) -> None:
+    """A failed publish counts its attempt and keeps its error. Not ``final``: the event stays ``pending`` (the
+    stream retries it). ``final`` (the last attempt): it becomes ``failed`` and joins the tenant's failures
+    index (``cairn.aws.failures``), in the same write; ``retry`` publishes it again."""
+    moment = timestamp(now())
+    values = {":error": error[:500], ":now": moment, ":one": 1, ":pending": PENDING, ":failed": FAILED}
+    expression = "SET lastPublishError = :error, lastAttemptAt = :now"
+    if final:
+        expression += ", deliveryState = :failed, failedAt = :now, " + failures.SET_CLAUSE
+        values |= failures.set_values(tenant, failures.OUTBOX, event_id, moment)
+    table().update(event_pk(tenant, event_id), EVENT_SK, expression + " ADD publishAttempts :one",
+                   condition="deliveryState IN (:pending, :failed)", values=values)
 
 
 def listed(tenant: str) -> list[dict[str, Any]]:

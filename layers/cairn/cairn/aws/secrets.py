@@ -79,3 +79,29 @@ def plain(name: str) -> str:
         raise UpstreamError(f"reading the secret '{name}' from Secrets Manager failed: "
                             f"{type(failed).__name__}") from failed
     return str(value.get("SecretString") or "")
+
+
+def create(name: str, value: str) -> None:
+    """Stores a new secret (a webhook subscription's signing secret: its name is new with the subscription)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        clients.client("secretsmanager").create_secret(Name=name, SecretString=value)
+    except (ClientError, BotoCoreError) as failed:
+        raise UpstreamError(f"storing the secret '{name}' in Secrets Manager failed: "
+                            f"{type(failed).__name__}") from failed
+
+
+def delete(name: str) -> None:
+    """Deletes a secret at once (no recovery window); one already gone is fine."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        clients.client("secretsmanager").delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
+    except ClientError as failed:
+        if failed.response.get("Error", {}).get("Code") not in _MISSING:
+            raise UpstreamError(f"deleting the secret '{name}' from Secrets Manager failed: "
+                                f"{type(failed).__name__}") from failed
+    except BotoCoreError as failed:
+        raise UpstreamError(f"deleting the secret '{name}' from Secrets Manager failed: "
+                            f"{type(failed).__name__}") from failed

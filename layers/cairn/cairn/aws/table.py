@@ -93,6 +93,44 @@ class Page:
     items: list[dict[str, Any]]
     scanned: int
     last_key: dict[str, Any] | None
+    counted: int = 0  # Count: the items that passed the filter (all of them with Select=COUNT)
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A FilterExpression over attributes that are not the queried keys. DynamoDB applies it AFTER reading:
+    a filtered Query (or COUNT) still reads, and pays for, every item of its key range. ``equal``'s
+    placeholders are ``#f_{field}`` / ``:f_{field}_{n}``: they never clash with the key condition's, nor with
+    another filter's on other fields (``all_of``)."""
+
+    expression: str
+    names: dict[str, str]
+    values: dict[str, Any]
+
+    @staticmethod
+    def equal(**fields: Any) -> Filter | None:
+        """``field = value AND ...`` for the fields whose value is not None; a value that is a tuple matches
+        any of its members (``IN``). None when no field is given."""
+        parts: list[str] = []
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        for name, value in ((n, v) for n, v in fields.items() if v is not None):
+            names[f"#f_{name}"] = name
+            members = value if isinstance(value, tuple) else (value,)
+            placeholders = [f":f_{name}_{position}" for position in range(len(members))]
+            values.update(zip(placeholders, members, strict=True))
+            parts.append(f"#f_{name} IN ({', '.join(placeholders)})")
+        return Filter(" AND ".join(parts), names, values) if parts else None
+
+    @staticmethod
+    def all_of(*filters: Filter | None) -> Filter | None:
+        """Every given filter (each on its own fields); None when none is given."""
+        given = [where for where in filters if where is not None]
+        if not given:
+            return None
+        return Filter(" AND ".join(f"({where.expression})" for where in given),
+                      {name: value for where in given for name, value in where.names.items()},
+                      {name: value for where in given for name, value in where.values.items()})
 
 
 def key(pk: str, sk: str) -> dict[str, str]:
@@ -146,6 +184,8 @@ class Table:
         consistent: bool = True,
         projection: str | None = None,
         start_key: dict[str, Any] | None = None,
+        where: Filter | None = None,
+        count: bool = False,
     ) -> Page:
         pk_name, sk_name = (f"{index}PK", f"{index}SK") if index else ("PK", "SK")
         names = {"#pk": pk_name}
@@ -176,12 +216,30 @@ class Table:
             request["ProjectionExpression"] = projection
         if start_key:
             request["ExclusiveStartKey"] = start_key
+        if where is not None:
+            request["FilterExpression"] = where.expression
+            request["ExpressionAttributeNames"].update(where.names)
+            request["ExpressionAttributeValues"].update(marshal(where.values))
+        if count:
+            request["Select"] = "COUNT"
         response = self._client.query(**request)
         return Page(
             items=[unmarshal(item) for item in response.get("Items", [])],
             scanned=response.get("ScannedCount", 0),
             last_key=response.get("LastEvaluatedKey"),
+            counted=response.get("Count", 0),
         )
+
+    def count(self, pk: str, **options: Any) -> int:
+        """``Select=COUNT`` over the key range (and ``where``): no item is returned, but DynamoDB still reads
+        every item of the range, one call per 1 MB of them, and charges those reads."""
+        total, start_key = 0, None
+        while True:
+            page = self.query(pk, count=True, start_key=start_key, **options)
+            total += page.counted
+            if not page.last_key:
+                return total
+            start_key = page.last_key
 
     def query_all(self, pk: str, *, limit: int | None = None, **options: Any) -> Iterator[dict[str, Any]]:
         """Follows DynamoDB's 1 MB pages until ``limit`` items (or the end) are read."""

@@ -31,6 +31,10 @@ class Settings(BaseModel):
     purge_state_machine_arn: str = Field(min_length=1)
     source_sync_state_machine_arn: str = Field(min_length=1)
     task_run_state_machine_arn: str = Field(min_length=1)
+    # Export and import jobs (docs/platform.md, "Jobs"): required by the jobs route group and the import
+    # starter only (``require``, at their cold start).
+    export_state_machine_arn: str = ""
+    import_state_machine_arn: str = ""
 
     jwt_algorithm: Literal["HS256", "RS256"]
     jwt_issuer: str = Field(min_length=1)
@@ -69,6 +73,21 @@ class Settings(BaseModel):
     initial_credits: int = Field(default=100, ge=0)
     permit_signing_key: str = Field(default="", repr=False)
     permit_signing_secret_name: str = ""
+
+    # The workflow-completed callback (docs/platform.md, "Remote completion"): the HMAC secret remote executors
+    # sign with, from Secrets Manager (AWS: a generated secret) or the environment (local); none: unsigned.
+    workflow_callback_secret: str = Field(default="", repr=False)
+    workflow_callback_secret_name: str = ""
+
+    # Cairn's EventBridge bus (docs/platform.md, "Events and webhooks"): required where events are published
+    # (the outbox publisher, the ops view's retry), checked there (``require``).
+    event_bus_name: str = ""
+    # Webhook deliveries (docs/platform.md, "Deliveries"): the state machine that attempts each one (required by
+    # the delivery function, checked where used), each POST's timeout, and the backoff's scale: 1 in AWS; only the
+    # test and local stacks may shorten the waits (0: retry at once), never a deployed stack (not in the template).
+    webhook_delivery_state_machine_arn: str = ""
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=30)
+    webhook_retry_scale: float = Field(default=1.0, ge=0, le=1)
 
     # The deployed commit, answered by GET /.well-known/engine-status (template parameter ``Commit``).
     commit: str = ""

@@ -119,9 +119,10 @@ require_admin = _requiring(ADMIN_ROLES, "deleting")
 require_platform_reader = _requiring(PLATFORM_READ_ROLES, "reading platform state")
 require_operator = _requiring(OPERATOR_ROLES, "retrying or cancelling a workflow execution")
 require_data_admin = _requiring(DATA_ADMIN_ROLES, "exporting or importing")
+require_webhook_admin = _requiring(ADMIN_ROLES, "managing webhook subscriptions")
 
 _ACCESS_CHECKS = (require_reader, require_writer, require_admin,
-                  require_platform_reader, require_operator, require_data_admin)
+                  require_platform_reader, require_operator, require_data_admin, require_webhook_admin)
 # Credential dependencies of other kinds (a context's own bearer credential, such as the task engine's permits):
 # each checks the request by itself. Registered by the context that defines it, which the http room cannot import.
 _CREDENTIAL_CHECKS: dict[Any, Callable[[Request], Any]] = {}

@@ -60,7 +60,7 @@ def error_statuses(route: Any) -> list[int]:
         statuses |= {401, 403}
     if dependant.path_params or any(sub.path_params for sub in _dependencies(dependant)):
         statuses.add(404)
-    if any(sub.call is Once for sub in _dependencies(dependant)):
+    if any(isinstance(sub.call, type) and issubclass(sub.call, Once) for sub in _dependencies(dependant)):
         statuses |= {409, 422, 503}
     return sorted(statuses)
 

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -66,17 +67,26 @@ def _decode(raw: bytes) -> Any:
 def post_json(url: str, body: dict[str, Any], headers: dict[str, str], *, timeout: float, service: str,
               secrets: tuple[str, ...] = ()) -> Reply:
     """POSTs ``body`` as JSON; returns a 2xx reply, raises ``UpstreamError`` for anything else."""
+    reply = post(url, json.dumps(body).encode(), {"Accept": "application/json", **headers}, timeout=timeout,
+                 service=service, secrets=secrets)
+    if not 200 <= reply.status < 300:
+        said = excerpt(describe(reply.body), secrets) or http.client.responses.get(reply.status, "")
+        raise UpstreamError(f"{service} answered HTTP {reply.status}: {said}")
+    return reply
+
+
+def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float, service: str,
+         secrets: tuple[str, ...] = ()) -> Reply:
+    """POSTs ``body`` (bytes, sent as they are: a signed webhook body must be) and answers the reply whatever its
+    HTTP status; a timeout or a connection error is an ``UpstreamError``."""
     traced("httplib")
-    data = json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method="POST", headers={  # noqa: S310 (scheme checked)
-        "Content-Type": "application/json; charset=utf-8", "Accept": "application/json", **headers})
+    request = urllib.request.Request(url, data=body, method="POST", headers={  # noqa: S310 (scheme checked)
+        "Content-Type": "application/json; charset=utf-8", **headers})
     try:
         with _opener.open(request, timeout=timeout) as response:
             return Reply(response.status, _decode(response.read(_READ_MAX)))
     except urllib.error.HTTPError as failed:
-        said = _drain(failed)
-        raise UpstreamError(f"{service} answered HTTP {failed.code}: "
-                            f"{excerpt(describe(_decode(said)), secrets) or failed.reason}") from failed
+        return Reply(failed.code, _decode(_drain(failed)))
     except TimeoutError as failed:
         raise UpstreamError(f"{service} did not answer within {timeout:g} s") from failed
     except urllib.error.URLError as failed:

@@ -3,10 +3,12 @@ agent for insights."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from cairn.aws import blobs, partition
 from cairn.aws.keys import ProjectRef
+from cairn.aws.listing import ListQuery
 from cairn.aws.outbox import outbox_operation
 from cairn.aws.table import TransactionCancelled, table
 from cairn.core.observability import count
@@ -31,9 +33,10 @@ def count_by_agents(tenant: str, agent_ids: list[str]) -> int:
     return activity.count(tenant, agent_ids)
 
 
-def agents_of(tenant: str) -> list[dict[str, Any]]:
-    """Every agent that stored a milestone in the tenant's memory: its count and first and last activity."""
-    return agents.listed(tenant)
+def agents_page(tenant: str, query: ListQuery) -> tuple[list[Mapping[str, Any]], int]:
+    """A page of the agents that stored a milestone in the tenant's memory (count, first and last activity),
+    and how many there are."""
+    return agents.page(tenant, query)
 
 
 def _digest(fields: dict[str, Any]) -> str:

@@ -52,6 +52,11 @@ def agents_pk(tenant: str) -> str:
     return f"T#{escape(tenant)}#AGENTS"
 
 
+def agents_by_activity_pk(tenant: str) -> str:
+    """GSI1: the same items by ``{lastActivityAt}#{agentId}`` (the ops view's agents, latest activity first)."""
+    return f"T#{escape(tenant)}#AGENTACTIVITY"
+
+
 def agent_index_pk(tenant: str, agent_id: str) -> str:
     """GSI2: a tenant's milestones by the agent that stored them, across projects."""
     return f"T#{escape(tenant)}#AGENT#{escape(agent_id)}"

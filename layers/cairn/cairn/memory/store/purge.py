@@ -30,9 +30,10 @@ def start_purge(tenant: str, project_id: str, generation: int = 0) -> str:
                            {"tenantId": tenant, "projectId": project_id, "generation": generation})
 
 
-def purge_page(tenant: str, project_id: str, generation: int = 0) -> dict[str, Any]:
+def purge_page(tenant: str, project_id: str, generation: int = 0, execution: str | None = None) -> dict[str, Any]:
     """Deletes up to ``PAGE_ITEMS`` items and as many blobs of one generation; when none are left, its
-    tombstone (generation 0's becomes the slim anchor when the project was recreated).
+    tombstone (generation 0's becomes the slim anchor when the project was recreated), and then the purge's
+    workflow execution record (``execution``, when named) settles ``succeeded``.
 
     Returns ``done`` for the state machine's loop. Safe to repeat: every step is a delete.
     """
@@ -45,6 +46,8 @@ def purge_page(tenant: str, project_id: str, generation: int = 0) -> dict[str, A
     done = deleted_items == 0 and deleted_blobs == 0
     if done:
         _retire(ref)
+        if execution:
+            workflows.settle(tenant, execution, "succeeded")
     # The result is the state machine's next input: it names the generation (left out for 0, as before
     # generations existed, which is also what an input without one means).
     return {"tenantId": tenant, "projectId": project_id, **({"generation": generation} if generation else {}),

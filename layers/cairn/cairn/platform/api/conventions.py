@@ -9,14 +9,13 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel
 
+from cairn.aws.listing import ListQuery, SortOrder
 from cairn.core.errors import InvalidInput
 from cairn.core.limits import PAGE_LIMIT_MAX
 from cairn.http.auth import Principal, authenticate
@@ -25,31 +24,9 @@ from cairn.http.idempotency import HEADER, Once
 DEFAULT_LIMIT = 25
 OFFSET_MAX = 10_000
 Q_MAX = 200
-SortOrder = Literal["asc", "desc"]
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class ListQuery:
-    limit: int
-    offset: int
-    sort_by: str
-    sort_order: SortOrder
-    q: str | None
-
-    def matches(self, item: Mapping[str, Any]) -> bool:
-        """``q`` filters over the serialized item, case-insensitively."""
-        return self.q is None or self.q.casefold() in json.dumps(item, default=str, ensure_ascii=False).casefold()
-
-    def page_of(self, items: Iterable[Mapping[str, Any]]) -> tuple[list[Mapping[str, Any]], int]:
-        """Filters by ``q``, sorts and slices already-loaded items: (the page, the total matching)."""
-        matching = [item for item in items if self.matches(item)]
-        present = [item for item in matching if item.get(self.sort_by) is not None]
-        absent = [item for item in matching if item.get(self.sort_by) is None]
-        present.sort(key=lambda item: item[self.sort_by], reverse=self.sort_order == "desc")
-        ordered = present + absent  # an item without the field comes last in either order
-        return ordered[self.offset:self.offset + self.limit], len(ordered)
+__all__ = ["IdempotencyRequired", "ListEnvelope", "ListQuery", "envelope", "list_query"]
 
 
 def list_query(sort_fields: tuple[str, ...], default_sort: str,

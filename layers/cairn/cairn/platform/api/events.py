@@ -10,7 +10,7 @@ from cairn.aws.outbox import TOPICS
 from cairn.http.auth import Principal, require_platform_reader
 from cairn.http.body import JSONRoute
 from cairn.platform.api.conventions import ListEnvelope, ListQuery, envelope, list_query
-from cairn.platform.service import events
+from cairn.platform.service import lists
 
 router = APIRouter(route_class=JSONRoute)
 SORT_FIELDS = ("occurredAt", "topic", "deliveryState", "publishedAt")
@@ -26,7 +26,7 @@ def list_outbox_events(
     principal: Annotated[Principal, Depends(require_platform_reader)],
     query: EventsQuery,
     topic: Annotated[Topic | None, Query()] = None,
-    deliveryState: Annotated[Literal["pending", "published"] | None, Query()] = None,  # noqa: N803 - the wire name
+    deliveryState: Annotated[Literal["pending", "published", "failed"] | None, Query()] = None,  # noqa: N803 - the wire name
 ) -> ListEnvelope[dict[str, Any]]:
-    page, total = query.page_of(events.list_events(principal.tenant, topic, deliveryState))
+    page, total = lists.events(principal.tenant, query, topic, deliveryState)
     return envelope([dict(item) for item in page], total, query, {"topic": topic, "deliveryState": deliveryState})

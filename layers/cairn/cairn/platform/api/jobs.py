@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from cairn.http.auth import Principal, require_platform_reader
 from cairn.http.body import JSONRoute
 from cairn.platform.api.conventions import ListEnvelope, ListQuery, envelope, list_query
-from cairn.platform.service import jobs
+from cairn.platform.service import jobs, lists
 
 router = APIRouter(route_class=JSONRoute)
 BASE = "/api/v1/jobs"
@@ -27,9 +27,7 @@ def list_jobs(
     kind: Annotated[Kind | None, Query()] = None,
     status: Annotated[Status | None, Query()] = None,
 ) -> ListEnvelope[dict[str, Any]]:
-    found = [job for job in jobs.listed(principal.tenant)
-             if (kind is None or job["kind"] == kind) and (status is None or job["status"] == status)]
-    page, total = query.page_of(found)
+    page, total = lists.jobs(principal.tenant, query, kind, status)
     return envelope([dict(item) for item in page], total, query, {"kind": kind, "status": status})
 
 

@@ -1,4 +1,5 @@
-"""GET /api/v1/workflow-executions (list conventions; filters kind, status, resource) and GET .../{id}."""
+"""GET /api/v1/workflow-executions (list conventions; filters kind, status, resource), GET .../{id}, and an
+operator's POST .../{id}/retry and POST .../{id}/cancel (Idempotency-Key required)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query
 
 from cairn.aws.workflows import KINDS
-from cairn.http.auth import Principal, require_platform_reader
+from cairn.http.auth import Principal, require_operator, require_platform_reader
 from cairn.http.body import JSONRoute
-from cairn.platform.api.conventions import ListEnvelope, ListQuery, envelope, list_query
-from cairn.platform.service import workflows
+from cairn.http.errors import ErrorBody
+from cairn.platform.api.conventions import IdempotencyRequired, ListEnvelope, ListQuery, envelope, list_query
+from cairn.platform.service import lists, workflows
 
 router = APIRouter(route_class=JSONRoute)
 BASE = "/api/v1/workflow-executions"
@@ -29,7 +31,7 @@ def list_workflow_executions(
     status: Annotated[Status | None, Query()] = None,
     resource: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
 ) -> ListEnvelope[dict[str, Any]]:
-    page, total = query.page_of(workflows.list_executions(principal.tenant, kind, status, resource))
+    page, total = lists.executions(principal.tenant, query, kind, status, resource)
     return envelope([dict(item) for item in page], total, query,
                     {"kind": kind, "status": status, "resource": resource})
 
@@ -40,3 +42,26 @@ def get_workflow_execution(
     id: Annotated[str, Path(min_length=1, max_length=128)],
 ) -> dict[str, Any]:
     return workflows.get_execution(principal.tenant, id)
+
+
+Operator = Annotated[Principal, Depends(require_operator)]
+ExecutionId = Annotated[str, Path(min_length=1, max_length=128)]
+
+
+@router.post(BASE + "/{id}/retry", responses={
+    402: {"model": ErrorBody, "description": "insufficient_credits: a task run's retry costs what its failure "
+                                             "refunded, and the installation has fewer credits"},
+    409: {"model": ErrorBody, "description": "conflict: the execution is not failed or cancelled, was retried "
+                                             "already, or its resource cannot start again now"},
+})
+def retry_workflow_execution(principal: Operator, id: ExecutionId, once: IdempotencyRequired) -> Any:
+    """A new execution with the same input, ``retryCount`` + 1, ``retryOf`` this one's id: the new record."""
+    return once(None, lambda: workflows.retry(principal.tenant, id))
+
+
+@router.post(BASE + "/{id}/cancel", responses={
+    409: {"model": ErrorBody, "description": "conflict: the execution is not queued or running"},
+})
+def cancel_workflow_execution(principal: Operator, id: ExecutionId, once: IdempotencyRequired) -> Any:
+    """StopExecution; the record settles ``cancelled``, then its resource (a task run is refunded)."""
+    return once(None, lambda: workflows.cancel(principal.tenant, id, principal.subject))

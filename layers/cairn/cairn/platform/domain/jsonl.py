@@ -13,6 +13,8 @@ from typing import Any
 from cairn.core.errors import InvalidInput
 
 BAD_LINE = "import_bad_line"
+# The record that opens each project's records in an export: {"entity": PROJECT_HEADER, "projectId": ...}.
+PROJECT_HEADER = "project-export"
 
 
 class BadLine(InvalidInput):

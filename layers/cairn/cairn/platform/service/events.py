@@ -1,13 +1,8 @@
-"""The tenant's outbox events with their delivery state (docs/platform.md, "Events and webhooks")."""
+"""The tenant's outbox events (docs/platform.md, "Events and webhooks"): listed by ``service.lists.events``;
+a failed publish retried by the publisher's ``retry_event`` (the ops view's outbox-failure retry)."""
 
 from __future__ import annotations
 
-from typing import Any
+from cairn.platform.service.publisher import retry_event
 
-from cairn.aws import outbox
-
-
-def list_events(tenant: str, topic: str | None, delivery_state: str | None) -> list[dict[str, Any]]:
-    return [event for event in outbox.listed(tenant)
-            if (topic is None or event["topic"] == topic)
-            and (delivery_state is None or event["deliveryState"] == delivery_state)]
+__all__ = ["retry_event"]

@@ -1,4 +1,4 @@
-"""One cheap call to each storage resource, answering whether it works for this function.
+"""One cheap call to each resource, answering whether it works for this function.
 
 The table is probed with an eventually consistent GetItem of a key no item has (one half read unit, and the read
 path the routes use); the bucket with HeadBucket (s3:ListBucket). Neither writes anything."""
@@ -31,3 +31,45 @@ def bucket_answers() -> bool:
         logger().warning("health: the bucket does not answer", error=type(error).__name__)
         return False
     return True
+
+
+def state_machines_answer() -> dict[str, bool]:
+    """DescribeStateMachine of each state machine the settings name (one call each)."""
+    sfn = clients.stepfunctions()
+    answers = {}
+    for name, arn in _state_machines().items():
+        try:
+            sfn.describe_state_machine(stateMachineArn=arn)
+        except (BotoCoreError, ClientError) as error:
+            logger().warning("health: a state machine does not answer", stateMachine=name,
+                             error=type(error).__name__)
+            answers[name] = False
+        else:
+            answers[name] = True
+    return answers
+
+
+def bus_answers() -> bool | None:
+    """DescribeEventBus of Cairn's bus (one call); None where no bus is configured."""
+    bus = get_settings().event_bus_name
+    if not bus:
+        return None
+    try:
+        clients.client("events").describe_event_bus(Name=bus)
+    except (BotoCoreError, ClientError) as error:
+        logger().warning("health: the event bus does not answer", error=type(error).__name__)
+        return False
+    return True
+
+
+def _state_machines() -> dict[str, str]:
+    """``{"sourceSyncStateMachine": arn, ...}`` from every ``*_state_machine_arn`` setting (an export or import
+    machine added to the settings is probed too)."""
+    settings = get_settings().model_dump()
+    return {_camel(name.removesuffix("_arn")): str(arn) for name, arn in sorted(settings.items())
+            if name.endswith("_state_machine_arn") and arn}
+
+
+def _camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(part.title() for part in rest)

@@ -66,6 +66,12 @@ def compact(tenant: str, project_id: str, triggers: Iterable[tuple[str, str]] = 
     not live (deleted, or replaced by a recreated project) is left alone: its purge removes its documents."""
     ref = ProjectRef(tenant, project_id, generation)
     result = Compaction(project_id, generation=generation)
+    # Liveness first: a project being deleted or imported (hidden while its documents are written) costs one read
+    # per stream batch, not a read of every document it has pending.
+    project, manifest = project_and_manifest(tenant, project_id, generation)
+    if project is None or project.get("lifecycle") != partition.LIVE:
+        result.skipped = "project is not live"
+        return result
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for item in pending_items(tenant, ref):
         found[(item["PK"], item["SK"])] = item
@@ -75,10 +81,6 @@ def compact(tenant: str, project_id: str, triggers: Iterable[tuple[str, str]] = 
             doc = doc_from_item(item) if item.get("GSI3SK") else None
             if doc is not None and (doc.project_id, doc.generation) == (project_id, generation):
                 found[key] = item
-    project, manifest = project_and_manifest(tenant, project_id, generation)
-    if project is None or project.get("lifecycle") != partition.LIVE:
-        result.skipped = "project is not live"
-        return result
     if not found:
         result.skipped = "nothing pending"
         return _merge_if_needed(tenant, project_id, manifest, result, generation=generation)

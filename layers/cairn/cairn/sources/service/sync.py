@@ -16,7 +16,7 @@ import uuid
 from typing import Any
 
 from cairn.aws import workflows
-from cairn.core.errors import Conflict
+from cairn.core.errors import Conflict, NotFound
 from cairn.core.ids import new_id
 from cairn.core.settings import get_settings
 from cairn.sources.store import connections, sources
@@ -27,8 +27,10 @@ def start_sync(tenant: str, source_id: str) -> dict[str, Any]:
     return start(tenant, source_id)[0]
 
 
-def start(tenant: str, source_id: str) -> tuple[dict[str, Any], bool]:
-    """The source item as it is now, and whether this call started a run (False: one was running)."""
+def start(tenant: str, source_id: str, *, name: str | None = None,
+          retry_of: dict[str, Any] | None = None) -> tuple[dict[str, Any], bool]:
+    """The source item as it is now, and whether this call started a run (False: one was running). ``name`` and
+    ``retry_of``: the execution's name and the workflow execution it retries (``POST .../{id}/retry``)."""
     source = sources.get(tenant, source_id)
     provider = str(source["sourceType"])
     if not source.get("enabled", True):
@@ -47,9 +49,20 @@ def start(tenant: str, source_id: str) -> tuple[dict[str, Any], bool]:
         raise Conflict(missing, field="sourceType")
     try:
         workflows.start(tenant, "source_sync", {"sourceId": source_id, "runId": run_id},
-                        get_settings().source_sync_state_machine_arn, f"sync-{uuid.uuid4().hex}",
-                        {"tenantId": tenant, "sourceId": source_id, "runId": run_id})
+                        get_settings().source_sync_state_machine_arn, name or f"sync-{uuid.uuid4().hex}",
+                        {"tenantId": tenant, "sourceId": source_id, "runId": run_id}, retry_of)
     except Exception as failed:  # recorded on the source, then raised: the request fails with it
         sources.fail_run(tenant, source_id, run_id, f"the sync could not start: {type(failed).__name__}")
         raise
     return started, True
+
+
+def cancel(tenant: str, source_id: str, run_id: str) -> bool:
+    """Releases a run whose execution an operator stopped: the source goes back to idle with the cursor it had
+    committed (the cancelled run committed nothing). False when the run no longer owns the source (it ended, or
+    the source was deleted or reset)."""
+    try:
+        sources.cancel_run(tenant, source_id, run_id)
+    except NotFound:  # SourceGone too: the run no longer owns the source
+        return False
+    return True

@@ -16,7 +16,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
-from cairn.aws import secrets
+from cairn.aws import secrets, workflows
 from cairn.core.errors import NotFound
 from cairn.sources.adapters import connector_for
 from cairn.sources.adapters.base import Connection, Record, SourceThrottled
@@ -147,11 +147,25 @@ def commit(run: Run, ledger: Ledger) -> Run:
     return run
 
 
-def fail(state: dict[str, Any], ledger: Ledger) -> dict[str, Any]:
-    """The Catch of every step: records why the run failed (the error's message, never a credential)."""
+def fail(state: dict[str, Any], ledger: Ledger, execution: str | None = None) -> dict[str, Any]:
+    """The Catch of every step: records why the run failed (the error's message, never a credential), then
+    settles the run's workflow execution ``failed`` (when named) with the caught error's name as its code."""
     run = Run.of(state)
-    ledger.fail(run.tenantId, run.sourceId, run.runId, error_message(state.get("error") or {}))
+    error = state.get("error") or {}
+    message = error_message(error)
+    ledger.fail(run.tenantId, run.sourceId, run.runId, message)
+    if execution:
+        workflows.settle(run.tenantId, execution, "failed", str(error.get("Error") or "SourceSyncFailed"), message)
     return run.state()
+
+
+def settle_execution(run: Run, execution: str) -> bool:
+    """After ``commit``: the run's workflow execution settles ``succeeded`` with what the run committed as its
+    ``outputRef`` (the source, the run, the cursor, pages and items read; whether it paused on its page
+    budget). Identifiers and counts only."""
+    output = {"sourceId": run.sourceId, "runId": run.runId, "cursor": run.cursor, "pages": run.pages,
+              "items": run.items, "paused": run.page is not None, "stopped": run.stopped}
+    return workflows.settle(run.tenantId, execution, "succeeded", output_ref=json.dumps(output, sort_keys=True))
 
 
 def error_message(error: dict[str, Any]) -> str:

@@ -223,6 +223,16 @@ def fail_run(tenant: str, source_id: str, run_id: str, last_error: str) -> dict[
                        topic="source.failed")
 
 
+def cancel_run(tenant: str, source_id: str, run_id: str) -> dict[str, Any]:
+    """The run's execution was stopped (cancelled): state idle, the committed cursor kept, the run's paging
+    token and watermark dropped (the next run reads from the cursor), next due after the interval."""
+    source = get(tenant, source_id)
+    assignments: dict[str, Any] = {"state": IDLE}
+    if source.get("enabled"):
+        assignments.update(due_keys(source))
+    return _run_update(tenant, source_id, run_id, assignments, remove=("runId", "runWatermark", "resumePage"))
+
+
 def due(now: str, limit: int) -> list[dict[str, Any]]:
     """Enabled sources of every tenant due at ``now``, earliest first: one Query of the due index."""
     return list(table().query_all(keys.DUE_PK, index="GSI1", sk_between=("0", f"{now}$"), limit=limit))

@@ -51,15 +51,23 @@ def run_model(installation: str, run_id: str) -> dict[str, Any]:
                                          f"runner failed: {failure}")
         count("TaskModelFailures", 1)
         raise
-    output = answer.text.encode("utf-8")
-    store.write(store.artifact_key(installation, run_id, store.OUTPUT_NAME), output, "text/markdown; charset=utf-8")
-    log = append_log(installation, run_id, f"processing_remote: attempt {attempt}, {answer.runner} runner answered "
-                                           f"{len(output)} bytes ({answer.output_tokens} output tokens)", "succeeded")
-    store.write(store.artifact_key(installation, run_id, store.ZIP_NAME), _zip(output, log), "application/zip")
-    store.set_fields(installation, run_id, {"status": RunStatus.SUCCEEDED.value, "updatedAt": timestamp(now()),
-                                            "outputTokens": answer.output_tokens}, remove=("error",))
-    count("TaskRunsSucceeded", 1)
+    succeed(installation, run_id, answer.text, answer.output_tokens,
+            f"processing_remote: attempt {attempt}, {answer.runner} runner answered")
     return {"settled": True}
+
+
+def succeed(installation: str, run_id: str, text: str, output_tokens: int, how: str) -> bool:
+    """The output, the log (``how`` it was answered) and the result zip, then ``succeeded``; False when the run
+    was settled meanwhile (its status is kept)."""
+    output = text.encode("utf-8")
+    store.write(store.artifact_key(installation, run_id, store.OUTPUT_NAME), output, "text/markdown; charset=utf-8")
+    log = append_log(installation, run_id, f"{how} {len(output)} bytes ({output_tokens} output tokens)", "succeeded")
+    store.write(store.artifact_key(installation, run_id, store.ZIP_NAME), _zip(output, log), "application/zip")
+    settled = store.succeed(installation, run_id, {"updatedAt": timestamp(now()), "outputTokens": output_tokens},
+                            remove=("error",))
+    if settled:
+        count("TaskRunsSucceeded", 1)
+    return settled
 
 
 def _zip(output: bytes, log: bytes) -> bytes:

@@ -9,7 +9,7 @@ from typing import Any
 
 from cairn.aws import clients, workflows
 from cairn.core.clock import now, timestamp
-from cairn.core.errors import InsufficientCredits, InvalidInput, NotFound
+from cairn.core.errors import Conflict, InsufficientCredits, InvalidInput, NotFound
 from cairn.core.ids import new_id
 from cairn.core.observability import count, logger
 from cairn.core.settings import get_settings
@@ -93,12 +93,13 @@ def _uploaded_bytes(installation: str, run: dict[str, Any]) -> int:
     return total
 
 
-def _start_execution(installation: str, run_id: str, cost: int, name: str | None = None) -> None:
+def _start_execution(installation: str, run_id: str, cost: int, name: str | None = None,
+                     retry_of: dict[str, Any] | None = None) -> None:
     """One execution per run, named after it; if it cannot start, the run fails and its credits come back."""
     sfn = clients.stepfunctions()
     try:
         workflows.start(installation, "task_run", {"runId": run_id}, get_settings().task_run_state_machine_arn,
-                        name or run_id, {"installation": installation, "runId": run_id})
+                        name or run_id, {"installation": installation, "runId": run_id}, retry_of)
     except sfn.exceptions.ExecutionAlreadyExists:
         return
     except Exception as error:
@@ -118,6 +119,30 @@ def resume(installation: str, run_id: str) -> bool:
     _start_execution(installation, run_id, int(run.get("credits") or 0),
                      name=f"{run_id}-resumed-{int(now().timestamp())}")
     return True
+
+
+def retry(installation: str, run_id: str, name: str, retry_of: dict[str, Any]) -> None:
+    """Starts a failed run again as execution ``name``, retrying the workflow execution ``retry_of``: the run goes
+    back to ``queued`` and is debited again the credits its failure refunded, in one transaction, so a run costs
+    at most once whatever its retries (a run that failed without a refund is not debited again). 409 unless the
+    run is ``failed``; 402 when the installation's credits no longer cover it (nothing changes)."""
+    run = load(installation, run_id)
+    if run["status"] != RunStatus.FAILED.value:
+        raise Conflict(f"Run {run_id} is {run['status']}: only a failed run is retried", field="id")
+    debit = int(run.get("credits") or 0) if run.get("refunded") else 0
+    try:
+        restarted = store.restart(installation, run_id, timestamp(now()), debit=debit)
+    except store.StartRefused:
+        raise InsufficientCredits(f"The run costs {debit} credits; the installation has fewer") from None
+    if not restarted:
+        raise Conflict(f"Run {run_id} was started again meanwhile", field="id")
+    append_log(installation, run_id, f"retried: queued again as {name}, {debit} credits debited")
+    _start_execution(installation, run_id, debit, name=name, retry_of=retry_of)
+
+
+def cancel(installation: str, run_id: str, error: str) -> None:
+    """An operator stopped the run's execution: the run fails with ``error`` and its credits come back (once)."""
+    settle_failed(installation, run_id, error)
 
 
 def settle_failed(installation: str, run_id: str, error: str) -> None:

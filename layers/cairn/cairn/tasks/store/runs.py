@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cairn.aws import clients
+from cairn.aws import clients, outbox
 from cairn.aws.entity import Entity, declare, update_expression
 from cairn.aws.keys import escape
 from cairn.aws.table import ConditionFailed, TransactionCancelled, table
@@ -87,6 +87,31 @@ def start(installation: str, run_id: str, fields: dict[str, Any], *, credits: in
         raise
 
 
+def restart(installation: str, run_id: str, updated_at: str, *, debit: int) -> bool:
+    """``failed`` -> ``queued`` (its error, refund mark and attempt count cleared) and, when ``debit`` > 0, the
+    installation debited that many credits (``credits >= :n``), in one transaction: both or neither. StartRefused
+    when the credits do not cover it; False when the run is not failed (nothing written)."""
+    db = table()
+    operations = [db.update_op(run_pk(installation, run_id), RUN_SK,
+                               "SET #state = :queued, updatedAt = :now REMOVE #error, refunded, attempts",
+                               condition="#state = :failed", names={"#state": "status", "#error": "error"},
+                               values={":queued": RunStatus.QUEUED.value, ":failed": RunStatus.FAILED.value,
+                                       ":now": updated_at})]
+    if debit:
+        operations.append(db.update_op(installation_pk(installation), INSTALLATION_SK, "SET #c = #c - :n",
+                                       condition="attribute_exists(PK) AND #c >= :n", names={"#c": "credits"},
+                                       values={":n": debit}))
+    try:
+        db.transact(operations)
+    except TransactionCancelled as cancelled:
+        if cancelled.failed(0):
+            return False
+        if cancelled.failed(1):
+            raise StartRefused(already_started=False) from cancelled
+        raise
+    return True
+
+
 def set_fields(installation: str, run_id: str, fields: dict[str, Any], *, unless_settled: bool = True,
                remove: tuple[str, ...] = ()) -> dict[str, Any] | None:
     """Updates the run; a settled run is never changed again (None then)."""
@@ -163,10 +188,36 @@ def write(key: str, body: bytes, content_type: str) -> None:
     clients.s3().put_object(Bucket=get_settings().bucket_name, Key=key, Body=body, ContentType=content_type)
 
 
+def settled_event(installation: str, run_id: str, status: RunStatus) -> dict[str, Any]:
+    """The ``task.run.settled`` outbox item (docs/platform.md, "Events and webhooks"): the last operation of the
+    transaction that settles the run, so the event exists exactly when the run settled."""
+    return outbox.outbox_operation(installation, "task.run.settled", {"runId": run_id, "status": status.value})
+
+
+def succeed(installation: str, run_id: str, fields: dict[str, Any], *, remove: tuple[str, ...] = ()) -> bool:
+    """Settles a run not yet settled as ``succeeded`` with ``fields``, and its ``task.run.settled`` event, in one
+    transaction. False (nothing written) when the run was settled already."""
+    db = table()
+    expression, names, values = update_expression({**fields, "status": RunStatus.SUCCEEDED.value}, remove=remove)
+    names["#state"] = "status"
+    values[":succeeded"], values[":failed"] = RunStatus.SUCCEEDED.value, RunStatus.FAILED.value
+    try:
+        db.transact([db.update_op(run_pk(installation, run_id), RUN_SK, expression,
+                                  condition="attribute_exists(PK) AND #state <> :succeeded AND #state <> :failed",
+                                  names=names, values=values),
+                     settled_event(installation, run_id, RunStatus.SUCCEEDED)])
+    except TransactionCancelled as cancelled:
+        if cancelled.failed(0):
+            return False
+        raise
+    return True
+
+
 def fail(installation: str, run_id: str, fields: dict[str, Any], *, refund: int) -> bool:
     """Settles a run not yet settled as ``failed`` with ``fields`` and, when ``refund`` > 0, gives those credits
-    back to the installation and marks the run ``refunded``, all in one transaction: a client that sees the run
-    failed also sees its credits back. False (nothing written) when the run was settled already."""
+    back to the installation and marks the run ``refunded``, all in one transaction with its ``task.run.settled``
+    event: a client that sees the run failed also sees its credits back. False (nothing written) when the run was
+    settled already."""
     db = table()
     assignments = {**fields, "status": RunStatus.FAILED.value, **({"refunded": True} if refund else {})}
     expression, names, values = update_expression(assignments)
@@ -180,6 +231,7 @@ def fail(installation: str, run_id: str, fields: dict[str, Any], *, refund: int)
         operations.append(db.update_op(installation_pk(installation), INSTALLATION_SK, "SET #c = #c + :n",
                                        condition="attribute_exists(PK)", names={"#c": "credits"},
                                        values={":n": refund}))
+    operations.append(settled_event(installation, run_id, RunStatus.FAILED))
     try:
         db.transact(operations)
     except TransactionCancelled as cancelled:

@@ -1,0 +1,57 @@
+"""Step Functions' "Execution Status Change" events for the local stack: AWS puts one on the default bus when an
+execution ends; moto does not. ``install`` wraps the end of moto's ASL executions so that each terminal status is
+put on the local EventBridge (``cairn_local.eventbus.put_events``), where the template's rule hands it to
+``WorkflowEventsFunction`` as in AWS: a record whose machine never reached its own settle step (a crashed or
+timed-out step, StopExecution) still settles."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+log = logging.getLogger("cairn.local.sfn")
+SOURCE = "aws.states"
+DETAIL_TYPE = "Step Functions Execution Status Change"
+
+
+def _millis(moment: datetime | None) -> int | None:
+    return int(moment.timestamp() * 1000) if moment is not None else None
+
+
+def status_change_entry(execution: Any) -> dict[str, Any]:
+    """The PutEvents entry AWS emits for ``execution`` (a moto parser Execution that has ended)."""
+    detail = {
+        "executionArn": execution.exec_arn, "stateMachineArn": execution.state_machine.arn,
+        "name": execution.name, "status": execution.exec_status.value,
+        "startDate": _millis(execution.start_date), "stopDate": _millis(execution.stop_date),
+        "input": json.dumps(execution.input_data), "output": None,
+        "error": execution.error, "cause": execution.cause,
+    }
+    if execution.output is not None:
+        detail["output"] = json.dumps(execution.output)
+    return {"Source": SOURCE, "DetailType": DETAIL_TYPE, "Detail": json.dumps(detail),
+            "Resources": [execution.exec_arn]}
+
+
+def _emitting(original: Callable[[Any], None]) -> Callable[[Any], None]:
+    def terminated(self: Any) -> None:
+        from cairn_local import eventbus
+
+        original(self)
+        try:
+            eventbus.put_events([status_change_entry(self.execution)])
+        except Exception:  # the execution has ended either way; a lost event is what AWS's would be: logged
+            log.exception("status change of %s not emitted", getattr(self.execution, "exec_arn", "?"))
+
+    return terminated
+
+
+def install() -> None:
+    """Wraps moto's end-of-execution hook (once per process: ``emulator.install_patches`` calls it)."""
+    from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
+
+    BaseExecutionWorkerCommunication.terminated = _emitting(  # type: ignore[method-assign]
+        BaseExecutionWorkerCommunication.terminated)
