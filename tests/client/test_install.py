@@ -71,8 +71,10 @@ def test_claude_code_gets_every_hook_and_the_http_mcp_server(tmp_path):
 
     settings = json.loads((root / ".claude/settings.json").read_text())
     assert settings["permissions"] == {"allow": ["Bash(npm test)"]}
-    assert set(settings["hooks"]) == {"SessionStart", "UserPromptSubmit", "PostToolUse", "PreCompact", "Stop",
-                                      "SessionEnd"}
+    assert set(settings["hooks"]) == {"SessionStart", "UserPromptSubmit", "PostToolUse", "PostToolUseFailure",
+                                      "PreCompact", "Stop", "SessionEnd"}
+    assert settings["hooks"]["PostToolUseFailure"] == [{"matcher": "*", "hooks": [{
+        "type": "command", "timeout": 5, "command": f"{COMMAND} hook post-tool-use --agent claude-code"}]}]
     post = settings["hooks"]["PostToolUse"]
     assert post[0]["hooks"][0]["command"] == "prettier --write"
     assert post[1] == {"matcher": "*", "hooks": [{"type": "command", "timeout": 5,

@@ -23,9 +23,13 @@ TIMEOUTS = {"session-start": 5, "user-prompt": 5, "post-tool-use": 5, "pre-compa
             "session-end": 30}
 
 # Agent event name -> `cairn hook` event, per agent.
+# A failing Claude Code tool call fires PostToolUseFailure instead of PostToolUse (a recorded session showed it).
 CLAUDE_EVENTS = {"SessionStart": "session-start", "UserPromptSubmit": "user-prompt", "PostToolUse": "post-tool-use",
-                 "PreCompact": "pre-compact", "Stop": "stop", "SessionEnd": "session-end"}
-CODEX_EVENTS = {key: value for key, value in CLAUDE_EVENTS.items() if key != "SessionEnd"}  # Codex has no SessionEnd
+                 "PostToolUseFailure": "post-tool-use", "PreCompact": "pre-compact", "Stop": "stop",
+                 "SessionEnd": "session-end"}
+# Codex has neither SessionEnd nor PostToolUseFailure (codex-rs/hooks/schema/generated).
+CODEX_EVENTS = {key: value for key, value in CLAUDE_EVENTS.items() if key not in ("SessionEnd", "PostToolUseFailure")}
+TOOL_EVENTS = ("PostToolUse", "PostToolUseFailure")  # matcher groups: every tool
 CURSOR_EVENTS = {"sessionStart": "session-start", "beforeSubmitPrompt": "user-prompt",
                  "afterShellExecution": "post-tool-use", "afterFileEdit": "post-tool-use",
                  "afterMCPExecution": "post-tool-use", "preCompact": "pre-compact", "stop": "stop",
@@ -115,7 +119,7 @@ def _with_hooks(config: dict[str, Any], agent: str, command: str) -> dict[str, A
             hooks.setdefault(event, []).append({"command": line, "timeout": TIMEOUTS[ours]})
         else:
             entry = {"type": "command", "command": line, "timeout": TIMEOUTS[ours]}
-            hooks.setdefault(event, []).append({"matcher": "*", "hooks": [entry]} if event == "PostToolUse"
+            hooks.setdefault(event, []).append({"matcher": "*", "hooks": [entry]} if event in TOOL_EVENTS
                                                else {"hooks": [entry]})
     return config
 
