@@ -150,3 +150,15 @@ def test_the_claude_code_plugin_ships_the_installers_hooks_and_the_stdio_server(
     assert json.loads((plugin / ".mcp.json").read_text()) == {"mcpServers": {"cairn": {"command": "cairn",
                                                                                         "args": ["mcp"]}}}
     assert json.loads((plugin / ".claude-plugin" / "plugin.json").read_text())["name"] == "cairn"
+
+
+def test_the_users_config_names_this_machines_cairn_the_projects_cairn_on_path(tmp_path, monkeypatch):
+    monkeypatch.setattr(install.shutil, "which", lambda name: f"/home/dev/.local/bin/{name}")
+    home = tmp_path / "home"
+    install.install("cursor", api_url=URL, project=PROJECT, root=None, home=home)
+    install.install("cursor", api_url=URL, project=PROJECT, root=tmp_path, home=home)
+
+    mine = json.loads((home / ".cursor/hooks.json").read_text())["hooks"]["stop"][0]["command"]
+    shared = json.loads((tmp_path / ".cursor/hooks.json").read_text())["hooks"]["stop"][0]["command"]
+    assert mine == "/home/dev/.local/bin/cairn hook stop --agent cursor"
+    assert shared == "cairn hook stop --agent cursor"
