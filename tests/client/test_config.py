@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import shutil
 import stat
+from pathlib import Path
 
 import pytest
 from cairn_client import cli, config, git
@@ -81,10 +83,23 @@ def test_everyday_commands_against_the_api(api, project, repo, monkeypatch, caps
     assert [hit["thisContribution"] for hit in hits] == ["Cart totals include tax"]
 
 
+GIT_ONLY_PATH = str(Path(shutil.which("git") or "/usr/bin/git").parent)  # git, and no cairn
+
+
+def on_path(monkeypatch, folder):
+    """A `cairn` executable on PATH (the hooks of a project's config run `cairn`)."""
+    folder.mkdir(exist_ok=True)
+    program = folder / "cairn"
+    program.write_text("#!/bin/sh\n")
+    program.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}:{GIT_ONLY_PATH}")
+
+
 def test_install_doctor_uninstall_from_the_command_line(api, project, repo, home, monkeypatch, capsys):
     import json
 
     monkeypatch.chdir(repo)
+    on_path(monkeypatch, home / "bin")
     assert cli.main(["install", "claude-code"]) == 0
     assert "cairn" in json.loads((repo / ".mcp.json").read_text())["mcpServers"]
 
@@ -96,6 +111,25 @@ def test_install_doctor_uninstall_from_the_command_line(api, project, repo, home
 
     assert cli.main(["uninstall", "claude-code"]) == 0
     assert not (repo / ".mcp.json").exists()
+
+
+def test_a_project_config_names_cairn_on_path_and_doctor_checks_it_is_there(api, project, repo, home, monkeypatch,
+                                                                          capsys):
+    import json
+
+    monkeypatch.chdir(repo)
+    monkeypatch.setenv("PATH", GIT_ONLY_PATH)
+    assert cli.main(["install", "claude-code"]) == 0
+    assert "not on this PATH" in capsys.readouterr().err
+    settings = json.loads((repo / ".claude/settings.json").read_text())
+    commands = {hook["command"] for groups in settings["hooks"].values() for group in groups for hook in group["hooks"]}
+    assert "cairn hook session-start --agent claude-code" in commands
+    assert all(command.startswith("cairn hook ") for command in commands)  # no path of this machine in git
+
+    assert cli.main(["doctor"]) == 1
+    assert "FAIL  claude-code hooks (project) run cairn: not found on PATH" in capsys.readouterr().out
+    on_path(monkeypatch, home / "bin")
+    assert cli.main(["doctor"]) == 0
 
 
 def test_doctor_fails_on_a_rejected_token(api, repo, monkeypatch, capsys):

@@ -133,7 +133,7 @@ def test_pre_compact_commits_a_checkpoint_of_what_the_session_did(api, project, 
 
     milestones = api.get(f"{API}/{project}/recall", params={"view": "branch"}).json()["milestones"]
     contribution = milestones[0]["thisContribution"]
-    assert "Checkpoint before a context compaction (auto)" in contribution
+    assert "Checkpoint before a context compaction (manual)" in contribution
     assert f"{repo}/shop/checkout.py" in contribution
     assert "notes.txt" in contribution
     assert "pytest -q tests/test_checkout.py -> ..F. 1 failed" in contribution
@@ -169,7 +169,8 @@ def test_codex_session_metrics_count_tools_by_category(api, project, repo, hook,
 
     entries = log(api, project)
     assert "ghp_" not in entries[0]["content"]
-    assert entries[1]["content"] == "Bash: git diff --stat -> exit 0; payments/client.py | 12 ++++++++++--"
+    assert entries[1]["content"] == ("Bash: git diff --stat -> payments/client.py | 12 ++++++++++-- 1 file changed, "
+                                     "10 insertions(+), 2 deletions(-)")
     summary = api.get(f"{API}/{project}/metrics/summary").json()
     assert summary["totalSessions"] == 1
 
@@ -183,6 +184,45 @@ def test_cursor_prompt_hook_answers_continue(api, project, repo, hook):
     hooks.flush(Session("c0ffee00-1111-2222-3333-444455556666"), repo)
     assert [entry["content"] for entry in log(api, project)] == [
         "Rename the Cart class", "afterShellExecution: npm test -> Tests: 12 passed, 12 total"]
+
+
+def test_a_failed_claude_code_tool_call_is_logged_with_its_error(api, project, repo, hook):
+    """Claude Code sends a failing call to PostToolUseFailure, with ``error`` and no ``tool_response``."""
+    hook("session-start", "claude-code", "SessionStart")
+    assert hook("post-tool-use", "claude-code", "PostToolUseFailure-Bash") == ""
+    flush("claude-code", repo)
+    assert log(api, project)[-1]["content"] == ("Bash: pytest -q tests/test_payments.py -> failed: Exit code 1 FAILED "
+                                                "tests/test_payments.py::test_refund - AssertionError")
+    assert hook("pre-compact", "claude-code", "PreCompact") == ""
+    checkpoint = api.get(f"{API}/{project}/recall", params={"view": "branch"}).json()["milestones"][0]
+    assert "pytest -q tests/test_payments.py -> failed: Exit code 1" in checkpoint["thisContribution"]
+
+
+def test_a_codex_patch_is_an_edit_of_its_files_not_a_command(api, project, repo, hook):
+    hook("session-start", "codex", "SessionStart")
+    hook("post-tool-use", "codex", "PostToolUse-apply_patch")
+    hook("post-tool-use", "codex", "PostToolUse-Bash")
+    flush("codex", repo)
+    assert log(api, project)[0]["content"] == ("apply_patch: payments/client.py, payments/retry.py -> exit 0; Success. "
+                                               "Updated the following files: M payments/client.py A payments/retry.py")
+
+    assert hook("pre-compact", "codex", "PreCompact") == ""  # no transcript, no last message: still a checkpoint
+    contribution = api.get(f"{API}/{project}/recall", params={"view": "branch"}).json()["milestones"][0][
+        "thisContribution"]
+    assert "Checkpoint before a context compaction (auto) of a codex session" in contribution
+    assert "Files changed: payments/client.py, payments/retry.py" in contribution
+    assert "Begin Patch" not in contribution  # the patch is not listed as a command
+    assert "- git diff --stat -> payments/client.py" in contribution
+
+
+def test_a_cursor_session_starts_from_its_workspace_root_with_a_byte_order_mark(api, project, repo, tmp_path):
+    """cursor-agent sends no cwd (the hook runs in ~/.cursor) and may prefix the JSON with a BOM."""
+    from cairn_client import hooks
+
+    out = io.StringIO()
+    recorded = "\ufeff" + payload("cursor", "sessionStart", repo)
+    assert hooks.run("session-start", "cursor", io.StringIO(recorded), out) == 0
+    assert "# Cairn brief" in json.loads(out.getvalue())["additional_context"]
 
 
 @pytest.mark.parametrize("text", ["", "not json", "[1, 2]"])

@@ -71,8 +71,10 @@ def test_claude_code_gets_every_hook_and_the_http_mcp_server(tmp_path):
 
     settings = json.loads((root / ".claude/settings.json").read_text())
     assert settings["permissions"] == {"allow": ["Bash(npm test)"]}
-    assert set(settings["hooks"]) == {"SessionStart", "UserPromptSubmit", "PostToolUse", "PreCompact", "Stop",
-                                      "SessionEnd"}
+    assert set(settings["hooks"]) == {"SessionStart", "UserPromptSubmit", "PostToolUse", "PostToolUseFailure",
+                                      "PreCompact", "Stop", "SessionEnd"}
+    assert settings["hooks"]["PostToolUseFailure"] == [{"matcher": "*", "hooks": [{
+        "type": "command", "timeout": 5, "command": f"{COMMAND} hook post-tool-use --agent claude-code"}]}]
     post = settings["hooks"]["PostToolUse"]
     assert post[0]["hooks"][0]["command"] == "prettier --write"
     assert post[1] == {"matcher": "*", "hooks": [{"type": "command", "timeout": 5,
@@ -148,3 +150,15 @@ def test_the_claude_code_plugin_ships_the_installers_hooks_and_the_stdio_server(
     assert json.loads((plugin / ".mcp.json").read_text()) == {"mcpServers": {"cairn": {"command": "cairn",
                                                                                         "args": ["mcp"]}}}
     assert json.loads((plugin / ".claude-plugin" / "plugin.json").read_text())["name"] == "cairn"
+
+
+def test_the_users_config_names_this_machines_cairn_the_projects_cairn_on_path(tmp_path, monkeypatch):
+    monkeypatch.setattr(install.shutil, "which", lambda name: f"/home/dev/.local/bin/{name}")
+    home = tmp_path / "home"
+    install.install("cursor", api_url=URL, project=PROJECT, root=None, home=home)
+    install.install("cursor", api_url=URL, project=PROJECT, root=tmp_path, home=home)
+
+    mine = json.loads((home / ".cursor/hooks.json").read_text())["hooks"]["stop"][0]["command"]
+    shared = json.loads((tmp_path / ".cursor/hooks.json").read_text())["hooks"]["stop"][0]["command"]
+    assert mine == "/home/dev/.local/bin/cairn hook stop --agent cursor"
+    assert shared == "cairn hook stop --agent cursor"

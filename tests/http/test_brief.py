@@ -7,7 +7,8 @@ from collections import Counter
 import pytest
 
 from cairn.agents.domain.tokens import estimate
-from tests.http.helpers import create_branch, logged, ok, stored, url
+from cairn_local.bench.seeding import forget_highlights
+from tests.http.helpers import create_branch, logged, merge_body, ok, stored, url
 
 
 def brief(caller, project, **params):
@@ -95,12 +96,67 @@ def dynamodb_calls(aws):
     events.unregister("before-call.dynamodb", note)
 
 
-def test_a_brief_costs_three_key_bound_queries(agent, project, dynamodb_calls):
+def test_a_brief_costs_two_key_bound_queries(agent, project, dynamodb_calls):
     create_branch(agent, project, "feature/auth")
     for tag in range(12):
         stored(agent, project, tag, branchName="feature/auth")
         logged(agent, project, tag, branchName="feature/auth")
     ok(brief(agent, project, branch="feature/auth"))  # the container learns the project's generation
     dynamodb_calls.clear()
-    ok(brief(agent, project, branch="feature/auth"))
-    assert dynamodb_calls == Counter({"Query": 3})
+    text = ok(brief(agent, project, branch="feature/auth"))["brief"]
+    assert dynamodb_calls == Counter({"Query": 2})
+    assert logged_tags(text) == list(range(11, 3, -1))
+
+
+def logged_tags(text):
+    """The tags of the ``logged`` entries the brief's recent log shows, in its order."""
+    return [int(line.rsplit(" ", 1)[1]) for line in text[text.index("## Recent log"):].splitlines()[1:]]
+
+
+def test_a_branch_from_before_highlights_reads_its_log_page_until_eight_appends_fill_them(agent, project,
+                                                                                          dynamodb_calls):
+    create_branch(agent, project, "old")
+    for tag in range(3):
+        logged(agent, project, tag, branchName="old")
+    forget_highlights(agent.tenant, project, "old")
+    logged(agent, project, 3, branchName="old")
+    ok(brief(agent, project, branch="old"))
+    dynamodb_calls.clear()
+
+    text = ok(brief(agent, project, branch="old"))["brief"]
+    assert dynamodb_calls == Counter({"Query": 3})  # one highlight of 8: the log page is read
+    assert logged_tags(text) == [3, 2, 1, 0]
+
+    for tag in range(4, 11):
+        logged(agent, project, tag, branchName="old")
+    dynamodb_calls.clear()
+    text = ok(brief(agent, project, branch="old"))["brief"]
+    assert dynamodb_calls == Counter({"Query": 2})  # every slot written since: they are the 8 newest
+    assert logged_tags(text) == list(range(10, 2, -1))
+
+
+def test_the_brief_shows_the_same_log_from_highlights_as_from_the_log_page(agent, project):
+    long = "pytest   output:\n" + "x" * 300
+    for content in ("first", "a  b\n\tc", long, "é" * 250):
+        logged(agent, project, content=content)
+    from_highlights = ok(brief(agent, project, tokens=8_000))["brief"]
+    forget_highlights(agent.tenant, project, "main")
+    from_log_page = ok(brief(agent, project, tokens=8_000))["brief"]
+    assert from_highlights == from_log_page
+    assert "pytest output: xxx" in from_highlights
+    assert "x…" in from_highlights
+
+
+def test_the_branch_view_and_a_merge_never_take_a_highlight_for_a_milestone(agent, project):
+    create_branch(agent, project, "feature/x")
+    for tag in range(10):
+        logged(agent, project, tag)
+        logged(agent, project, tag, branchName="feature/x")
+    assert ok(agent.get(url(project, "/recall"), params={"view": "branch"})).get("milestones", []) == []
+    first = stored(agent, project, 1)
+    body = ok(agent.get(url(project, "/recall"), params={"view": "branch", "limit": 1}))
+    assert [item["milestoneId"] for item in body["milestones"]] == [first["milestoneId"]]
+    ok(agent.post(url(project, "/merge"), json=merge_body("feature/x")))
+    merged = ok(agent.get(url(project, "/recall"), params={"view": "branch", "limit": 2}))["milestones"]
+    assert merged[0]["mergedFrom"] == "feature/x"
+    assert merged[1]["milestoneId"] == first["milestoneId"]

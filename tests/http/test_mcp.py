@@ -17,8 +17,9 @@ TOOLS = {"cairn_context", "cairn_commit", "cairn_log", "cairn_branch", "cairn_me
          "cairn_remember"}
 
 
-def call(caller, name, arguments, *, project=None):
-    headers = {**caller.headers(), **({"x-cairn-project": project} if project else {})}
+def call(caller, name, arguments, *, project=None, key=None):
+    headers = {**caller.headers(), **({"x-cairn-project": project} if project else {}),
+               **({"Idempotency-Key": key} if key else {})}
     return session(Gateway(), headers, lambda client: client.call_tool(name, arguments))
 
 
@@ -56,7 +57,10 @@ def test_a_commit_is_the_same_milestone_the_rest_api_recalls(agent, project):
     assert committed["sequenceNumber"] == 1
     recalled = ok(agent.get(url(project, "/recall"), params={"view": "branch"}))
     assert [m["milestoneId"] for m in recalled["milestones"]] == [committed["milestoneId"]]
-    assert data(call(agent, "cairn_commit", commit_args(1), project=project))["deduplicated"] is True
+    # The same texts from another agent are the same milestone (the content hash), as on the REST route.
+    again = data(call(agent, "cairn_commit", commit_args(1, agentId="codex-1"), project=project))
+    assert again["deduplicated"] is True
+    assert again["milestoneId"] == committed["milestoneId"]
 
 
 def test_context_answers_the_brief_by_default_and_the_other_views_on_request(agent, project):
@@ -99,6 +103,60 @@ def test_log_branch_and_merge_write_as_the_rest_routes_do(agent, project):
                           project=project))
     assert abandoned["status"] == "abandoned"
     assert abandoned["abandonReason"] == "dead end"
+
+
+def log_contents(agent, project):
+    entries = ok(agent.get(url(project, "/recall"), params={"view": "log", "limit": 100})).get("logEntries", [])
+    return sorted(entry["content"] for entry in entries)
+
+
+def log_args(content):
+    return {"phase": "action", "content": content, "agentId": "claude-code-1"}
+
+
+def test_a_retried_log_call_appends_once_and_answers_as_the_first(agent, project):
+    first = data(call(agent, "cairn_log", log_args("ran tests"), project=project))
+    retried = data(call(agent, "cairn_log", log_args("ran tests"), project=project))  # the same call again
+    assert retried == first
+    data(call(agent, "cairn_log", log_args("ran the linter"), project=project))  # another call
+    assert log_contents(agent, project) == ["ran tests", "ran the linter"]
+
+
+def test_a_retried_merge_answers_the_merge_instead_of_failing_on_the_closed_branch(agent, project):
+    create_branch(agent, project, "feature/y")
+    merge = {"sourceBranch": "feature/y", "mergeSummary": "y works", "agentId": "claude-code-1"}
+    first = data(call(agent, "cairn_merge", merge, project=project))
+    assert data(call(agent, "cairn_merge", merge, project=project)) == first
+    milestones = ok(agent.get(url(project, "/recall"), params={"view": "branch"}))["milestones"]
+    assert len(milestones) == 1  # one merge milestone on main
+
+
+def test_an_idempotency_key_header_identifies_the_call_instead(agent, project):
+    first = data(call(agent, "cairn_log", log_args("deployed"), project=project, key="call-1"))
+    assert data(call(agent, "cairn_log", log_args("deployed"), project=project, key="call-1")) == first
+    # Two calls the client tells apart log twice, even with the same arguments.
+    second = data(call(agent, "cairn_log", log_args("deployed"), project=project, key="call-2"))
+    assert second["sequenceNumber"] == first["sequenceNumber"] + 1
+    reused = call(agent, "cairn_log", log_args("rolled back"), project=project, key="call-1")
+    assert reused.is_error
+    assert "idempotency_key_reused" in text(reused)
+    assert log_contents(agent, project) == ["deployed", "deployed"]
+
+
+def test_the_same_call_of_two_users_is_two_calls(agent, caller, project):
+    colleague = caller(agent.tenant, roles=("agent",), sub="colleague")
+    data(call(agent, "cairn_log", log_args("ran tests"), project=project))
+    data(call(colleague, "cairn_log", log_args("ran tests"), project=project))
+    assert log_contents(agent, project) == ["ran tests", "ran tests"]
+
+
+def test_a_failed_call_leaves_nothing_to_replay(agent, project):
+    refused = call(agent, "cairn_log", {**log_args("on a branch to come"), "branchName": "later"}, project=project)
+    assert refused.is_error
+    create_branch(agent, project, "later")
+    retried = data(call(agent, "cairn_log", {**log_args("on a branch to come"), "branchName": "later"},
+                        project=project))
+    assert retried["sequenceNumber"] == 1
 
 
 def test_search_finds_milestones_in_the_project_or_in_all_projects(agent, project):

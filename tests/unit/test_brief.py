@@ -112,3 +112,11 @@ def test_long_items_are_capped_so_none_eats_the_budget() -> None:
     line = next(line for line in made.markdown.splitlines() if line.startswith("- 2026"))
     assert len(line) < briefs.CONTRIBUTION_CHARS + 40
     assert line.endswith("…")
+
+
+def test_the_log_highlights_hold_all_the_brief_shows_of_the_log():
+    from cairn.memory.domain import logs
+
+    assert briefs.LOG_ENTRIES <= logs.HIGHLIGHTS
+    # A highlight keeps more than the brief shows, so that the brief still cuts a longer entry with its ellipsis.
+    assert briefs.LOG_CHARS < logs.HIGHLIGHT_CHARS

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -157,9 +158,14 @@ def cmd_install(args: argparse.Namespace) -> int:
     from cairn_client import install
 
     config = load()
+    root = _scope(args, config)
     paths = install.install(args.agent, api_url=config.api_url, project=config.require_project(),
-                            root=_scope(args, config), home=Path.home())
+                            root=root, home=Path.home())
     print("updated " + ", ".join(str(path) for path in paths) + "; the MCP server reads the token from CAIRN_TOKEN")
+    if root is not None and shutil.which(install.PORTABLE_COMMAND) is None:
+        print(f"warning: the project's hooks run `{install.PORTABLE_COMMAND}`, which is not on this PATH: put it on "
+              "the PATH the agent starts with, or install with --user (this machine's absolute path)",
+              file=sys.stderr)
     return 0
 
 
@@ -207,6 +213,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     for agent in AGENTS:
         for root in filter(None, (config.repo_root, None)) if config.repo_root else (None,):
             timeouts = install.installed_timeouts(agent, root=root, home=Path.home())
+            missing = install.unreachable_programs(agent, root=root, home=Path.home())
+            if missing:
+                report(False, f"{agent} hooks ({'project' if root else 'user'}) run {', '.join(missing)}: "
+                       "not found on PATH")
             if timeouts:
                 short = [event for event, seconds in timeouts.items()
                          if seconds is not None and seconds <= SESSION_START_BUDGET_SECS]

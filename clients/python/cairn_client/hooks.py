@@ -140,10 +140,12 @@ def post_tool_use(hook: HookEvent, stdout: IO[str]) -> None:
     session = Session(hook.session_id)
     tool = hook.tool_name
     command = hook.command
-    result = result_summary(redact_value(hook.tool_response))
-    subject = command or hook.file or short(redact_value(hook.tool_input), 200)
+    files = hook.files
+    error = hook.error
+    result = f"failed: {short(redact(error), 200)}" if error else result_summary(redact_value(hook.tool_response))
+    subject = command or ", ".join(files) or short(redact_value(hook.tool_input), 200)
     text = redact(f"{tool}: {subject}" + (f" -> {result}" if result else ""))[:ENTRY_CHARS]
-    session.record_tool(tool, file=hook.file, command=redact(f"{command} -> {result}"[:300]) if command else None)
+    session.record_tool(tool, files=files, command=redact(f"{command} -> {result}"[:300]) if command else None)
     with session.locked() as state:
         where = _where(state, hook)
     _spool(session, hook, where, "action", text)

@@ -17,15 +17,20 @@ from pathlib import Path
 from typing import Any
 
 SERVER = "cairn"
+PORTABLE_COMMAND = "cairn"
 TOML_BEGIN, TOML_END, TOML_MARK = "# >>> cairn (managed by `cairn install codex`)", "# <<< cairn", "# cairn"
 # Seconds the agent waits for each hook: session-start has its own 3 s budget, the rest a little headroom.
 TIMEOUTS = {"session-start": 5, "user-prompt": 5, "post-tool-use": 5, "pre-compact": 30, "stop": 30,
             "session-end": 30}
 
 # Agent event name -> `cairn hook` event, per agent.
+# A failing Claude Code tool call fires PostToolUseFailure instead of PostToolUse (a recorded session showed it).
 CLAUDE_EVENTS = {"SessionStart": "session-start", "UserPromptSubmit": "user-prompt", "PostToolUse": "post-tool-use",
-                 "PreCompact": "pre-compact", "Stop": "stop", "SessionEnd": "session-end"}
-CODEX_EVENTS = {key: value for key, value in CLAUDE_EVENTS.items() if key != "SessionEnd"}  # Codex has no SessionEnd
+                 "PostToolUseFailure": "post-tool-use", "PreCompact": "pre-compact", "Stop": "stop",
+                 "SessionEnd": "session-end"}
+# Codex has neither SessionEnd nor PostToolUseFailure (codex-rs/hooks/schema/generated).
+CODEX_EVENTS = {key: value for key, value in CLAUDE_EVENTS.items() if key not in ("SessionEnd", "PostToolUseFailure")}
+TOOL_EVENTS = ("PostToolUse", "PostToolUseFailure")  # matcher groups: every tool
 CURSOR_EVENTS = {"sessionStart": "session-start", "beforeSubmitPrompt": "user-prompt",
                  "afterShellExecution": "post-tool-use", "afterFileEdit": "post-tool-use",
                  "afterMCPExecution": "post-tool-use", "preCompact": "pre-compact", "stop": "stop",
@@ -40,9 +45,13 @@ class Target:
     mcp: Path
 
 
-def cairn_command() -> str:
-    """The absolute path of this ``cairn``, so the hooks do not depend on the agent's PATH."""
-    found = shutil.which("cairn")
+def cairn_command(*, user: bool) -> str:
+    """The hooks' command. A project's config is committed and shared across machines, where `cairn` lives in
+    different places: it names `cairn`, found on the agent's PATH. The user's config is this machine's only: it names
+    this `cairn`'s absolute path, so those hooks do not depend on the agent's PATH."""
+    if not user:
+        return PORTABLE_COMMAND
+    found = shutil.which(PORTABLE_COMMAND)
     return found or f"{sys.executable} -m cairn_client.cli"
 
 
@@ -66,7 +75,7 @@ def is_ours(command: object) -> bool:
 def install(agent: str, *, api_url: str, project: str, root: Path | None, home: Path,
             command: str | None = None) -> list[Path]:
     where = target(agent, root=root, home=home)
-    command = command or cairn_command()
+    command = command or cairn_command(user=root is None)
     _write_json(where.hooks, _with_hooks(_read_json(where.hooks), agent, command))
     url = f"{api_url.rstrip('/')}/mcp"
     if agent == "codex":
@@ -115,7 +124,7 @@ def _with_hooks(config: dict[str, Any], agent: str, command: str) -> dict[str, A
             hooks.setdefault(event, []).append({"command": line, "timeout": TIMEOUTS[ours]})
         else:
             entry = {"type": "command", "command": line, "timeout": TIMEOUTS[ours]}
-            hooks.setdefault(event, []).append({"matcher": "*", "hooks": [entry]} if event == "PostToolUse"
+            hooks.setdefault(event, []).append({"matcher": "*", "hooks": [entry]} if event in TOOL_EVENTS
                                                else {"hooks": [entry]})
     return config
 
@@ -220,14 +229,24 @@ def _write_text(path: Path, text: str) -> None:
     temporary.replace(path)
 
 
+def _installed(agent: str, *, root: Path | None, home: Path) -> list[dict[str, Any]]:
+    """Cairn's hook entries as installed."""
+    config = _read_json(target(agent, root=root, home=home).hooks)
+    return [hook for groups in (config.get("hooks") or {}).values() for group in groups
+            for hook in group.get("hooks", [group]) if is_ours(hook.get("command"))]
+
+
 def installed_timeouts(agent: str, *, root: Path | None, home: Path) -> dict[str, int | None]:
     """``cairn hook`` event -> the timeout the agent will allow it, as installed (for `cairn doctor`)."""
-    config = _read_json(target(agent, root=root, home=home).hooks)
     found: dict[str, int | None] = {}
-    for groups in (config.get("hooks") or {}).values():
-        for group in groups:
-            for hook in group.get("hooks", [group]):
-                match = re.search(r"hook\s+(\S+)", str(hook.get("command", "")))
-                if is_ours(hook.get("command")) and match:
-                    found[match.group(1)] = hook.get("timeout")
+    for hook in _installed(agent, root=root, home=home):
+        match = re.search(r"hook\s+(\S+)", str(hook["command"]))
+        if match:
+            found[match.group(1)] = hook.get("timeout")
     return found
+
+
+def unreachable_programs(agent: str, *, root: Path | None, home: Path) -> list[str]:
+    """The programs installed hooks run that this machine cannot find (`cairn` not on PATH, a moved path)."""
+    programs = {str(hook["command"]).split()[0] for hook in _installed(agent, root=root, home=home)}
+    return sorted(program for program in programs if shutil.which(program) is None)

@@ -2,18 +2,27 @@
 ``prompt``, ``tool_name``, ``tool_input``, ``tool_response``, ``transcript_path``, ``trigger``,
 ``last_assistant_message``); Cursor names the session ``conversation_id``, the folder ``workspace_roots`` and
 sends one event per kind of tool (``afterShellExecution`` with ``command``/``output``, ``afterFileEdit`` with
-``file_path``, ``afterMCPExecution`` with ``tool_name``/``tool_input``/``result_json``)."""
+``file_path``, ``afterMCPExecution`` with ``tool_name``/``tool_input``/``result_json``).
+
+What recorded payloads showed (tests/client/fixtures/README.md): a failing Claude Code tool call fires
+``PostToolUseFailure`` with ``error`` (no ``tool_response``); Codex answers a shell call's ``tool_response`` as the
+output string, and its ``apply_patch`` carries the patch as ``tool_input.command`` and the result as a JSON string
+with ``metadata.exit_code``; cursor-agent may send an empty ``cwd`` (the folder is ``workspace_roots[0]``) and a
+UTF-8 byte order mark before the JSON."""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 AGENTS = ("claude-code", "codex", "cursor")
 SUMMARY_CHARS = 300
+PATCH_TOOLS = ("apply_patch",)  # Codex: tool_input.command is a patch, not a shell command
+_PATCH_FILE = re.compile(r"^\*\*\* (?:Add|Update|Delete) File: (.+)$", re.MULTILINE)
 
 
 @dataclass
@@ -58,12 +67,23 @@ class HookEvent:
         return None
 
     @property
-    def file(self) -> str | None:
-        value = self.tool_input.get("file_path") or self.tool_input.get("path") or self.tool_input.get("notebook_path")
+    def error(self) -> str | None:
+        """Why the tool call failed (Claude Code's ``PostToolUseFailure``), else None."""
+        value = self.raw.get("error")
         return str(value) if value else None
 
     @property
+    def files(self) -> list[str]:
+        """The files the tool call names: its path argument, or every file of a patch."""
+        if self.tool_name in PATCH_TOOLS:
+            return _PATCH_FILE.findall(str(self.tool_input.get("command") or ""))
+        value = self.tool_input.get("file_path") or self.tool_input.get("path") or self.tool_input.get("notebook_path")
+        return [str(value)] if value else []
+
+    @property
     def command(self) -> str | None:
+        if self.tool_name in PATCH_TOOLS:
+            return None
         value = self.tool_input.get("command") or self.tool_input.get("cmd")
         if isinstance(value, list):  # Codex's shell tool takes an argv
             value = " ".join(str(part) for part in value)
@@ -71,6 +91,7 @@ class HookEvent:
 
 
 def parse(text: str, agent: str) -> HookEvent:
+    text = text.removeprefix("\ufeff")  # cursor-agent writes a byte order mark before the JSON
     raw = json.loads(text) if text.strip() else {}
     if not isinstance(raw, dict):
         raise ValueError("the hook payload is not a JSON object")
@@ -94,9 +115,11 @@ def result_summary(response: Any) -> str:
             response = json.loads(response)  # Codex sends the shell result as a JSON string
     if isinstance(response, dict):
         parts = []
+        metadata = response.get("metadata")  # Codex's apply_patch
+        codes = {**(metadata if isinstance(metadata, dict) else {}), **response}
         for key in ("exit_code", "exitCode", "returncode"):
-            if key in response:
-                parts.append(f"exit {response[key]}")
+            if key in codes:
+                parts.append(f"exit {codes[key]}")
         if response.get("interrupted"):
             parts.append("interrupted")
         output = response.get("stdout") or response.get("output") or response.get("content") or ""

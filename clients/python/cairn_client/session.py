@@ -83,13 +83,14 @@ class Session:
 
     # --- what the session did ------------------------------------------------------------------------------
 
-    def record_tool(self, tool: str, *, file: str | None, command: str | None) -> None:
+    def record_tool(self, tool: str, *, files: list[str], command: str | None) -> None:
         with self.locked() as state:
             tools = state["tools"]
             tools[tool] = tools.get(tool, 0) + 1
             since = state["since"]
-            if file and file not in since["files"]:
-                since["files"] = [*since["files"], file][-KEPT_FILES:]
+            for file in files:
+                if file not in since["files"]:
+                    since["files"] = [*since["files"], file][-KEPT_FILES:]
             if command:
                 since["commands"] = [*since["commands"], command][-KEPT_COMMANDS:]
 

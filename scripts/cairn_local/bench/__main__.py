@@ -5,7 +5,7 @@ the time to sync 10,000 Slack messages (bench.sources); the calls and items read
 records (bench.lists); export and import jobs at 10,000 milestones over the dev server (bench.transfers).
 Targets are checked (bench.checks) and printed (bench.report).
 
-    python -m cairn_local.bench [--json PATH] [--quick] [--only search|sources|lists|transfers]
+    python -m cairn_local.bench [--json PATH] [--quick] [--only operations|search|sources|lists|transfers]
 
 The exit code is 0 even when a target fails: this is a report, and failures are listed in it.
 """
@@ -42,8 +42,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true",
                         help=f"{QUICK_ITERATIONS} requests per operation and {QUICK_IMPORT_RUNS} import runs")
     parser.add_argument("--iterations", type=int, help="requests per operation (overrides --quick)")
-    parser.add_argument("--only", choices=["search", "sources", "lists", "transfers"],
-                        help="run one section alone (cairn_local.bench.search, .sources, .lists, .transfers)")
+    parser.add_argument("--only", choices=["operations", "search", "sources", "lists", "transfers"],
+                        help="run one section alone (cairn_local.bench.operations with the agents' figures, "
+                             ".search, .sources, .lists, .transfers)")
     return parser.parse_args(argv)
 
 
@@ -62,11 +63,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cold imports ({runs} runs per function)", file=sys.stderr)
         imports = run_import_bench(runs)
         floor = run_floor_bench(runs)
+    if arguments.only in (None, "operations"):
         print(f"HTTP operations at {', '.join(f'{size:,}' for size in SIZES)} milestones", file=sys.stderr)
         sizes = run_operations_bench(iterations)
         agents = run_agents_bench(sizes)
         checks = all_checks(sizes, imports, agents)
-        print(render_table(sizes), render_imports(imports, floor), render_agents(agents), sep="\n\n", end="\n\n")
+        print(render_table(sizes), *([render_imports(imports, floor)] if imports else []), render_agents(agents),
+              sep="\n\n", end="\n\n")
     searched: dict[str, Any] = {}
     if arguments.only in (None, "search"):
         print("search: per project, across projects, relevance", file=sys.stderr)

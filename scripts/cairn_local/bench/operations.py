@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cairn_local.bench.recording import Calls, Recorder, percentile
-from cairn_local.bench.seeding import AGENT, BRANCH, seed, seeded_fields
+from cairn_local.bench.seeding import AGENT, BRANCH, forget_highlights, seed, seeded_fields
 from cairn_local.bench.stack import BENCH_SECRET, in_process_stack
 from cairn_local.tokens import mint
 
@@ -23,6 +23,7 @@ SIZES = (10, 10_000)
 WARMUP = 1  # iterations run first and discarded (route group import, first boto3 request)
 PAGE_LIMIT = 10
 LARGE_TEXT = "é" * 40_000  # 80,000 UTF-8 bytes, over the 64 KB inline limit: the texts go to S3
+OLDER_BRANCH = "older"
 READ_APIS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"})
 
 
@@ -94,6 +95,8 @@ def read_operations(s: Session) -> list[Operation]:
         Operation("list branches", lambda _: Request("GET", f"{s.base}/branches")),
         # Without a query: the brief's own reads. With one it adds a project search (bench.search measures it).
         Operation("recall brief", recall(view="brief", branch=BRANCH)),
+        # A branch created before log highlights existed (until 8 appends fill them): the log page is read too.
+        Operation("recall brief (older)", recall(view="brief", branch=OLDER_BRANCH)),
     ]
 
 
@@ -142,8 +145,8 @@ def measure(s: Session, recorder: Recorder, operation: Operation, iterations: in
         recorder.take()
         started = time.perf_counter()
         response = s.call(request)
-        elapsed = time.perf_counter() - started
         calls = recorder.take()
+        elapsed = time.perf_counter() - started - calls.overhead_seconds
         problem = unexpected(operation, response)
         if problem:
             errors.append(problem)
@@ -176,6 +179,7 @@ def summarize(name: str, latencies: list[float], samples: list[Calls], errors: l
         "dynamodb_calls_by_api": {api: statistics.median(s.dynamodb[api] for s in samples) for api in apis},
         "dynamodb_calls_by_api_max": {api: max(s.dynamodb[api] for s in samples) for api in apis},
         "dynamodb_reads_max": max(sum(s.dynamodb[api] for api in READ_APIS) for s in samples),
+        "write_units": statistics.median(sample.write_units for sample in samples),
         "scanned_count": {"median": statistics.median(scanned), "max": max(scanned)},
         "returned_count": statistics.median(sample.returned for sample in samples),
         "s3_calls": {"median": statistics.median(sum(s.s3.values()) for s in samples),
@@ -199,6 +203,11 @@ def bench_size(client: Any, recorder: Recorder, size: int, iterations: int) -> d
     seeded = seed(session.tenant, session.project, size)
     session.milestone_id = seeded["milestoneId"]
     session.must(Request("PUT", f"{session.base}/metadata/bench", {"owner": "bench", "notes": ["a", "b"]}))
+    session.must(Request("POST", f"{session.base}/branches", branch_body(OLDER_BRANCH)))
+    for i in range(3):
+        session.must(Request("POST", f"{session.base}/log", {
+            "branchName": OLDER_BRANCH, "agentId": AGENT, "phase": "thought", "content": f"older thought {i}"}))
+    forget_highlights(session.tenant, session.project, OLDER_BRANCH)
     print(f"  {size} milestones seeded in {seeded['seconds']} s; measuring {iterations} requests per operation",
           file=sys.stderr)
     # The default brief of the seeded branch (before the writes below add large milestones to it).

@@ -23,11 +23,11 @@ def cell(result: dict[str, Any]) -> str:
     s3 = result["s3_calls"]["median"]
     errors = f" ERR{result['errors']}" if result["errors"] else ""
     return (f"{calls['median']:>4g} {api_summary(result):<13} {result['scanned_count']['median']:>5g} "
-            f"{s3:>3g} {latency['p50']:>7.1f} {latency['p99']:>7.1f}{errors}")
+            f"{result['write_units']:>3g} {s3:>3g} {latency['p50']:>7.1f} {latency['p99']:>7.1f}{errors}")
 
 
 def render_table(sizes: list[dict[str, Any]]) -> str:
-    header_cell = f"{'ddb':>4} {'by API':<13} {'scan':>5} {'s3':>3} {'p50 ms':>7} {'p99 ms':>7}"
+    header_cell = f"{'ddb':>4} {'by API':<13} {'scan':>5} {'wu':>3} {'s3':>3} {'p50 ms':>7} {'p99 ms':>7}"
     width = len(header_cell)
     lines = ["operation".ljust(28) + " | " + " | ".join(f"{s['milestones']:,} milestones".center(width) for s in sizes),
              " " * 28 + " | " + " | ".join(header_cell for _ in sizes),
@@ -36,7 +36,7 @@ def render_table(sizes: list[dict[str, Any]]) -> str:
     for name in tables[0]:
         lines.append(name.ljust(28) + " | " + " | ".join(cell(results[name]) for results in tables))
     legend = ", ".join(f"{short}={api}" for api, short in API_ABBREVIATIONS.items())
-    lines.append(f"ddb, scan, s3: median per request; {legend}")
+    lines.append(f"ddb, scan, wu, s3: median per request; wu: DynamoDB write units (bench.capacity); {legend}")
     return "\n".join(lines)
 
 

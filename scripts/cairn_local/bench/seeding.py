@@ -21,14 +21,15 @@ def seeded_fields(sequence: int) -> dict[str, Any]:
             "thisContribution": f"contribution {sequence}", "agentId": AGENT, "agentType": "custom"}
 
 
-def stream_items(tenant: str, project_id: str, sequence: int) -> list[dict[str, Any]]:
-    """Milestone ``sequence`` of the branch, its hash guard and log entry ``sequence``, shaped as
-    ``milestones.store`` and ``logs.append`` write them."""
+def stream_items(tenant: str, project_id: str, sequence: int, *, highlighted: bool) -> list[dict[str, Any]]:
+    """Milestone ``sequence`` of the branch, its hash guard and log entry ``sequence`` (with its highlight when
+    ``highlighted``: one of the branch's 8 newest), shaped as ``milestones.store`` and ``logs.append`` write them."""
     from cairn.aws.keys import ProjectRef
     from cairn.core import ids
     from cairn.core.clock import utc_now
     from cairn.memory.domain.milestones import content_digest
     from cairn.memory.store.keys import entry_sk, hash_guard_sk, log_head_sk
+    from cairn.memory.store.logs import highlight
     from cairn.memory.store.milestones import TEXT_FIELDS, new_item, stored_items
 
     fields = seeded_fields(sequence)
@@ -41,7 +42,7 @@ def stream_items(tenant: str, project_id: str, sequence: int) -> list[dict[str, 
              "entryId": ids.log_entry_id(), "projectId": project_id, "branchName": BRANCH, "agentId": AGENT,
              "phase": "observation", "content": f"observation {sequence}", "sequenceNumber": sequence,
              "createdAt": utc_now()}
-    return [*stored_items(milestone), guard, entry]
+    return [*stored_items(milestone), guard, entry, *([highlight(entry)] if highlighted else [])]
 
 
 def batch_write(items: Iterable[dict[str, Any]]) -> None:
@@ -77,6 +78,7 @@ def seed(tenant: str, project_id: str, count: int) -> dict[str, Any]:
     """
     from cairn.aws.keys import PROJECT_SK, project_pk
     from cairn.aws.table import table
+    from cairn.memory.domain.logs import HIGHLIGHTS
     from cairn.memory.store.keys import log_head_sk, milestone_head_sk
 
     started = time.perf_counter()
@@ -84,7 +86,7 @@ def seed(tenant: str, project_id: str, count: int) -> dict[str, Any]:
 
     def items() -> Iterator[dict[str, Any]]:
         for sequence in range(1, count + 1):
-            written = stream_items(tenant, project_id, sequence)
+            written = stream_items(tenant, project_id, sequence, highlighted=sequence > count - HIGHLIGHTS)
             newest.update(written[0])
             yield from written
 
@@ -95,6 +97,20 @@ def seed(tenant: str, project_id: str, count: int) -> dict[str, Any]:
     db.update(pk, log_head_sk(BRANCH), "SET logSeq = :n", values={":n": count})
     db.update(pk, PROJECT_SK, "SET milestoneCount = :n", values={":n": count})
     return {"seconds": round(time.perf_counter() - started, 2), "milestoneId": newest["milestoneId"]}
+
+
+def forget_highlights(tenant: str, project_id: str, branch: str) -> None:
+    """Makes ``branch`` look created before log highlights existed: no highlight items, no mark on its head (its
+    brief then reads the log page too, until 8 appends have written every slot)."""
+    from cairn.aws.keys import project_pk
+    from cairn.aws.table import table
+    from cairn.memory.domain.logs import HIGHLIGHTS
+    from cairn.memory.store.branches import HIGHLIGHTED
+    from cairn.memory.store.keys import log_highlight_sk, milestone_head_sk
+
+    pk = project_pk(tenant, project_id)
+    table().delete_keys([(pk, log_highlight_sk(branch, slot)) for slot in range(HIGHLIGHTS)])
+    table().update(pk, milestone_head_sk(branch), f"REMOVE {HIGHLIGHTED}")
 
 
 def milestone_items(tenant: str, project_id: str, count: int, start: int = 1) -> Iterator[dict[str, Any]]:

@@ -66,6 +66,61 @@ def _persistence(tenant: str) -> Any:
     )
 
 
+def check_key(key: str) -> str:
+    if not 1 <= len(key) <= _KEY_MAX:
+        raise InvalidInput(f"Idempotency-Key must be 1-{_KEY_MAX} characters", field="Idempotency-Key")
+    return key
+
+
+def run_once(tenant: str, route: str, key: str, payload: Any, action: Callable[[], Any], *,
+             expires_after_seconds: int | None = None, lambda_context: Any = None,
+             on_replay: Callable[[], None] | None = None) -> Any:
+    """``action()``'s answer, run at most once per (tenant, ``route``, ``key``) while the record lives (the settings'
+    TTL unless ``expires_after_seconds``): a repeat gets the first answer back (``on_replay`` is called), the same
+    key with another ``payload`` is ``IdempotencyMismatch``, a repeat while the first still runs is ``Conflict``.
+    A failed action leaves no record: it may be retried. The answer must be JSON."""
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+    from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
+
+    def replayed(response: Any, idempotent_data: DataRecord) -> Any:  # Powertools' hook signature
+        if on_replay is not None:
+            on_replay()
+        return response
+
+    config = IdempotencyConfig(
+        event_key_jmespath="[route, key]",
+        payload_validation_jmespath="payload",
+        raise_on_no_idempotency_key=True,
+        expires_after_seconds=expires_after_seconds or get_settings().idempotency_ttl_seconds,
+        use_local_cache=False,
+        response_hook=replayed,
+    )
+    # Under Lambda an in-progress record then expires with the invocation, so a request killed by a timeout does
+    # not block its key for a day.
+    if lambda_context is not None:
+        config.register_lambda_context(lambda_context)
+
+    def execute(request: dict[str, Any]) -> Any:
+        return action()
+
+    # Powertools' decorator is untyped: applied as a call, it keeps execute's signature.
+    once = cast(Callable[..., Any], idempotent_function(
+        execute, data_keyword_argument="request", persistence_store=_persistence(tenant), config=config))
+    try:
+        return once(request={"route": route, "key": key, "payload": payload})
+    except IdempotencyValidationError as mismatch:
+        raise IdempotencyMismatch(
+            "this Idempotency-Key was already used with a different request body", field="Idempotency-Key"
+        ) from mismatch
+    except IdempotencyAlreadyInProgressError as in_progress:
+        raise Conflict("a request with this Idempotency-Key is still in progress",
+                       field="Idempotency-Key") from in_progress
+
+
 class Once:
     """A FastAPI dependency: ``once(payload, action)`` runs ``action`` at most once per key."""
 
@@ -83,60 +138,22 @@ class Once:
         key = self.request.headers.get(HEADER)
         if key is None:
             return action()
-        if not 1 <= len(key) <= _KEY_MAX:
-            raise InvalidInput(f"Idempotency-Key must be 1-{_KEY_MAX} characters", field="Idempotency-Key")
-        return self._run_once(key, payload, action)
+        return self._run_once(check_key(key), payload, action)
 
     def _run_once(self, key: str, payload: BaseModel | dict[str, Any] | None, action: Callable[[], Any]) -> Any:
-        from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-        from aws_lambda_powertools.utilities.idempotency.exceptions import (
-            IdempotencyAlreadyInProgressError,
-            IdempotencyValidationError,
-        )
-        from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
-
-        def mark_replayed(response: Any, idempotent_data: DataRecord) -> Any:  # Powertools' hook signature
-            self.response.headers[REPLAYED_HEADER] = "true"
-            return response
-
-        config = IdempotencyConfig(
-            event_key_jmespath="[route, key]",
-            payload_validation_jmespath="payload",
-            raise_on_no_idempotency_key=True,
-            expires_after_seconds=get_settings().idempotency_ttl_seconds,
-            use_local_cache=False,
-            response_hook=mark_replayed,
-        )
-        # Under Lambda (Mangum puts the context in the scope) an in-progress record then expires
-        # with the invocation, so a request killed by a timeout does not block its key for a day.
-        lambda_context = self.request.scope.get("aws.context")
-        if lambda_context is not None:
-            config.register_lambda_context(lambda_context)
-
-        def execute(request: dict[str, Any]) -> dict[str, Any]:
+        def execute() -> dict[str, Any]:
             # Headers the action sets (x-cairn-deduplicated) are part of its answer: kept for replays.
             before = dict(self.response.headers)
             body = action()
             headers = {name: value for name, value in self.response.headers.items() if before.get(name) != value}
             return {"body": body, "headers": headers}
 
-        # Powertools' decorator is untyped: applied as a call, it keeps execute's signature.
-        once = cast(Callable[..., dict[str, Any]], idempotent_function(
-            execute, data_keyword_argument="request", persistence_store=_persistence(self.tenant), config=config))
-        request = {
-            "route": f"{self.request.method} {self.request.url.path}",
-            "key": key,
-            "payload": payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload,
-        }
-        try:
-            answer = once(request=request)
-        except IdempotencyValidationError as mismatch:
-            raise IdempotencyMismatch(
-                "this Idempotency-Key was already used with a different request body", field="Idempotency-Key"
-            ) from mismatch
-        except IdempotencyAlreadyInProgressError as in_progress:
-            raise Conflict("a request with this Idempotency-Key is still in progress",
-                           field="Idempotency-Key") from in_progress
+        def mark_replayed() -> None:
+            self.response.headers[REPLAYED_HEADER] = "true"
+
+        answer = run_once(self.tenant, f"{self.request.method} {self.request.url.path}", key,
+                          payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload, execute,
+                          lambda_context=self.request.scope.get("aws.context"), on_replay=mark_replayed)
         self.response.headers.update(answer["headers"])
         return answer["body"]
 

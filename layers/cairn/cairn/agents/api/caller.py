@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from cairn.http.auth import Principal
 
@@ -15,6 +16,8 @@ PROJECT_HEADER = "x-cairn-project"
 class Caller:
     principal: Principal
     project: str | None  # the x-cairn-project header, set by the installed MCP config
+    idempotency_key: str | None = None  # the request's Idempotency-Key header, when the client sends one
+    lambda_context: Any = None  # the Lambda invocation's context (an in-progress call expires with it)
 
 
 current: ContextVar[Caller] = ContextVar("cairn_mcp_caller")

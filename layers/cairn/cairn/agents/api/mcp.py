@@ -18,6 +18,7 @@ from starlette.types import Message
 from cairn.agents.api import caller, tools
 from cairn.http.auth import Reader
 from cairn.http.body import JSONRoute
+from cairn.http.idempotency import HEADER
 
 router = APIRouter(route_class=JSONRoute)
 
@@ -63,7 +64,9 @@ async def _serve(scope: dict[str, Any], body: bytes) -> Response:
 async def mcp(request: Request, principal: Reader) -> Response:
     """One MCP message (JSON-RPC 2.0, Streamable HTTP) and its JSON answer; the tools are in docs/agents.md."""
     body = await request.body()
-    token = caller.current.set(caller.Caller(principal, request.headers.get(caller.PROJECT_HEADER) or None))
+    token = caller.current.set(caller.Caller(principal, request.headers.get(caller.PROJECT_HEADER) or None,
+                                             idempotency_key=request.headers.get(HEADER),
+                                             lambda_context=request.scope.get("aws.context")))
     try:
         return await _serve(dict(request.scope), body)
     finally:

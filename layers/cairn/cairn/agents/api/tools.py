@@ -16,12 +16,12 @@ from mcp.server.mcpserver.tools import Tool
 from pydantic import Field, TypeAdapter, ValidationError
 
 from cairn.agents.api import caller
+from cairn.agents.api.once import once
 from cairn.agents.domain.brief import TOKENS_DEFAULT, TOKENS_MAX, TOKENS_MIN
 from cairn.agents.domain.tokens import cut
 from cairn.agents.service import brief
 from cairn.core import limits
 from cairn.core.errors import CairnError, InvalidInput
-from cairn.http.auth import require_writer
 from cairn.http.fields import (
     AbandonReason,
     AgentId,
@@ -84,11 +84,6 @@ def _reader(project_id: str | None) -> tuple[str, str]:
                            field=caller.PROJECT_HEADER) from invalid
 
 
-def _writer(project_id: str | None) -> tuple[str, str]:
-    require_writer(caller.current.get().principal)  # the roles of the REST routes: a viewer only reads
-    return _reader(project_id)
-
-
 @_tool
 def cairn_context(view: Literal["brief", "overview", "branch", "milestone", "log", "metadata"] = "brief",
                   branchName: BranchName = DEFAULT_BRANCH,  # noqa: N803 - the API's names
@@ -105,11 +100,12 @@ def cairn_context(view: Literal["brief", "overview", "branch", "milestone", "log
 
 
 @_tool
+@once  # the writer roles of the REST routes, and a retried call runs once
 def cairn_commit(branchPurpose: BranchPurpose, cumulativeProgress: CumulativeProgress,  # noqa: N803
                  thisContribution: ThisContribution, agentId: AgentId,  # noqa: N803
                  branchName: BranchName = DEFAULT_BRANCH, agentType: AgentType = "custom",  # noqa: N803
                  projectId: ProjectArg = None) -> Any:  # noqa: N803
-    tenant, project = _writer(projectId)
+    tenant, project = _reader(projectId)
     fields = {"branchPurpose": branchPurpose, "cumulativeProgress": cumulativeProgress,
               "thisContribution": thisContribution, "agentId": agentId, "agentType": agentType}
     stored, deduplicated = milestones.store(tenant, project, branchName, fields)
@@ -118,18 +114,20 @@ def cairn_commit(branchPurpose: BranchPurpose, cumulativeProgress: CumulativePro
 
 
 @_tool
+@once  # the writer roles of the REST routes, and a retried call runs once
 def cairn_log(phase: Literal["observation", "thought", "action"], content: LogContent, agentId: AgentId,  # noqa: N803
               branchName: BranchName = DEFAULT_BRANCH, projectId: ProjectArg = None) -> Any:  # noqa: N803
-    tenant, project = _writer(projectId)
+    tenant, project = _reader(projectId)
     return logs.append(tenant, project, branchName, agentId, phase, content)
 
 
 @_tool
+@once  # the writer roles of the REST routes, and a retried call runs once
 def cairn_branch(branchName: BranchName, action: Literal["create", "abandon"] = "create",  # noqa: N803
                  purpose: NonEmptyBranchPurpose | None = None, agentId: AgentId | None = None,  # noqa: N803
                  parentBranch: BranchName = DEFAULT_BRANCH, reason: AbandonReason | None = None,  # noqa: N803
                  projectId: ProjectArg = None) -> Any:  # noqa: N803
-    tenant, project = _writer(projectId)
+    tenant, project = _reader(projectId)
     if action == "abandon":
         if reason is None:
             raise InvalidInput("reason is required to abandon a branch", field="reason")
@@ -141,9 +139,10 @@ def cairn_branch(branchName: BranchName, action: Literal["create", "abandon"] = 
 
 
 @_tool
+@once  # the writer roles of the REST routes, and a retried call runs once
 def cairn_merge(sourceBranch: BranchName, mergeSummary: MergeSummary, agentId: AgentId,  # noqa: N803
                 targetBranch: BranchName = DEFAULT_BRANCH, projectId: ProjectArg = None) -> Any:  # noqa: N803
-    tenant, project = _writer(projectId)
+    tenant, project = _reader(projectId)
     return milestones.merge(tenant, project, sourceBranch, targetBranch, mergeSummary, agentId)
 
 
@@ -166,9 +165,10 @@ def cairn_search(query: SearchText, allProjects: bool = False,  # noqa: N803
 
 
 @_tool
+@once  # the writer roles of the REST routes, and a retried call runs once
 def cairn_remember(summary: Annotated[str, Field(min_length=1, max_length=limits.KNOWLEDGE_SUMMARY_MAX)],
                    projectId: ProjectArg = None) -> Any:  # noqa: N803
-    tenant, project = _writer(projectId)
+    tenant, project = _reader(projectId)
     # The fact is its own cache key: remembering it again updates the same knowledge instead of adding one.
     key = "fact:" + hashlib.sha256(summary.encode("utf-8")).hexdigest()
     return knowledge.promote(tenant, project, {"cacheKey": key, "reuseScore": 1.0, "summary": summary,

@@ -1,6 +1,6 @@
-"""The brief view of recall (docs/agents.md, "The brief"): three key-bound reads of the project partition (the
-project and its branches, the branch's newest milestones, its newest log entries) plus, with a query, the
-project's search."""
+"""The brief view of recall (docs/agents.md, "The brief"): two key-bound reads of the project partition (the
+project and its branches; the branch's newest milestones with its log highlights) plus, with a query, the
+project's search. A branch whose highlights are not complete yet costs a third read, its log page."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ def brief(tenant: str, project_id: str, branch: str, *, tokens: int, query: str 
     described = next((item for item in branches if item["branchName"] == branch), None)
     if described is None:
         raise NotFound(f"branch '{branch}' not found in project '{project_id}'", field="branch")
-    _, newest = milestones.page(tenant, project_id, branch, limit=briefs.CONTRIBUTIONS, offset=0)
-    _, entries = logs.page(tenant, project_id, branch, limit=briefs.LOG_ENTRIES, offset=0)
+    _, newest, entries = milestones.page_with_log(tenant, project_id, branch, limit=briefs.CONTRIBUTIONS)
+    if entries is None:
+        _, entries = logs.page(tenant, project_id, branch, limit=briefs.LOG_ENTRIES, offset=0)
     # Enough to fill HITS when the best hits are the branch's newest milestones, which the brief already shows.
     hits = search.in_project(tenant, project_id, query, briefs.HITS + briefs.CONTRIBUTIONS) if query else []
     sources = briefs.Sources(project_id=project_id, roadmap=project.get("roadmap", ""), branch=described,

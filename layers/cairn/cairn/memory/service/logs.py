@@ -1,4 +1,4 @@
-"""The OTA log: append an entry to a branch, read a page."""
+"""The OTA log: append an entry to a branch (and its highlight beside the milestone head), read a page."""
 
 from __future__ import annotations
 
@@ -19,12 +19,14 @@ def _append_at(ref: ProjectRef, branch: str, agent_id: str, phase: str, content:
     for _, sequence in appends.attempts(ref, branch, "logs"):
         item = logs.new_entry(ref, branch, sequence, agent_id, phase, content)
         wire = logs.appended_wire(item)
+        highlight = logs.highlight(item)
         blob_key = blobs.offload(item, (logs.CONTENT,), prefix=ref.blob_prefix, name=f"logs/{item['entryId']}")
         db = table()
         operations = [
             partition.touch_operation(ref, "SET updatedAt = :now", {":now": item["createdAt"]}),
             sequences.counter_operation(ref, branch, "logs", sequence, require_active=False),
             db.put_op(item, "attribute_not_exists(PK)"),
+            db.put_op(highlight),  # replaces the slot's older entry: appends are serialized by the counter
         ]
         try:
             db.transact(operations)

@@ -12,10 +12,11 @@ from cairn.aws.listing import ListQuery
 from cairn.aws.outbox import outbox_operation
 from cairn.aws.table import TransactionCancelled, table
 from cairn.core.observability import count
+from cairn.memory.domain import logs as log_highlights
 from cairn.memory.domain.branches import MERGED, check_merge, require_active
 from cairn.memory.domain.milestones import content_digest
 from cairn.memory.service import appends
-from cairn.memory.store import activity, agents, branches, milestones, sequences
+from cairn.memory.store import activity, agents, branches, logs, milestones, sequences
 from cairn.memory.store.milestones import TEXT_FIELDS
 
 
@@ -107,6 +108,19 @@ def page(tenant: str, project_id: str, branch: str, *, limit: int,
     head, items = partition.resolved(
         tenant, project_id, lambda ref: sequences.page(ref, branch, "milestones", limit=limit, offset=offset))
     return head, [milestones.to_wire(item) for item in items]
+
+
+def page_with_log(tenant: str, project_id: str, branch: str, *,
+                  limit: int) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]] | None]:
+    """The branch's milestone head, its ``limit`` newest milestones and its newest log entries (content cut to
+    one line of ``HIGHLIGHT_CHARS``) in one Query; the log is None when the highlights do not hold the newest
+    entries (a branch created before they existed, with fewer than ``HIGHLIGHTS`` appends since): then read the
+    log page."""
+    first = partition.resolved(tenant, project_id,
+                               lambda ref: sequences.first_page(ref, branch, "milestones", limit=limit))
+    complete = log_highlights.complete(len(first.highlights), since_creation=bool(first.head.get(branches.HIGHLIGHTED)))
+    return (first.head, [milestones.to_wire(item) for item in first.entries],
+            logs.highlights_to_wire(first.highlights) if complete else None)
 
 
 # --- merge --------------------------------------------------------------------------------------------------

@@ -3,6 +3,9 @@
 - the descriptor ``PROJECT#BRANCH#{name}`` (sorts beside the project: overview is one Query),
 - the milestone head ``MS#{name}`` (status and milestone counter, sorts before its milestones),
 - the log head ``LOG#{name}`` (log counter, sorts before its log entries).
+
+Between the milestone head and its first milestone sort up to ``HIGHLIGHTS`` log highlights (copies of the newest
+log entries, written by each append); a head created since they exist says so (``HIGHLIGHTED``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from cairn.memory.store.keys import BRANCHES_PREFIX, branch_sk, log_head_sk, mil
 Stream = Literal["milestones", "logs"]
 STATUS_NAMES = {"#status": "status"}
 HEAD_COUNTER: dict[Stream, str] = {"milestones": "msSeq", "logs": "logSeq"}
+# On a milestone head: every log append of the branch wrote a highlight (the branch was created since they exist).
+HIGHLIGHTED = "logHighlights"
 
 
 def new_branch(project_id: str, name: str, *, parent: str | None, purpose: str, agent_id: str,
@@ -49,9 +54,10 @@ def head_to_wire(head: dict[str, Any]) -> dict[str, Any]:
 def branch_items(pk: str, branch: dict[str, Any]) -> list[dict[str, Any]]:
     """Descriptor, milestone head and log head of a new branch."""
     name = branch["branchName"]
+    highlighted = {HIGHLIGHTED: True}
     return [
         {"PK": pk, "SK": branch_sk(name), "entity": BRANCH.name, **branch},
-        {"PK": pk, "SK": milestone_head_sk(name), "entity": MILESTONE_HEAD.name, **branch, "msSeq": 0},
+        {"PK": pk, "SK": milestone_head_sk(name), "entity": MILESTONE_HEAD.name, **branch, "msSeq": 0, **highlighted},
         {"PK": pk, "SK": log_head_sk(name), "entity": LOG_HEAD.name, "branchName": name, "logSeq": 0},
     ]
 

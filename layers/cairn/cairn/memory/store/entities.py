@@ -35,5 +35,12 @@ LOG_ENTRY = declare(Entity(
     wire=("entryId", "projectId", "branchName", "agentId", "phase", "sequenceNumber", "createdAt", "content"),
 ))
 
+# A copy of one of the branch's newest log entries (content cut to one line), beside the milestone head and written
+# in the append's transaction: the brief reads it with the branch's newest milestones (docs/agents.md).
+LOG_HIGHLIGHT = declare(Entity(
+    "log-highlight", "{P}", "MS#{b}#!{seq % 8}",
+    wire=("entryId", "branchName", "agentId", "phase", "sequenceNumber", "createdAt", "content"),
+))
+
 METADATA = declare(Entity("metadata", "{P}", "META#{segment}", wire=("segment", "content", "updatedAt"),
                           always=("segment", "content", "updatedAt")))

@@ -22,6 +22,15 @@ def milestone_head_sk(branch: str) -> str:
     return f"MS#{escape(branch)}"
 
 
+def log_highlight_sk(branch: str, slot: int) -> str:
+    """Between the milestone head and its first milestone (``!`` sorts before every digit and is escaped in
+    names), so the branch page's Query reads the highlights with the head."""
+    return f"{milestone_head_sk(branch)}{HIGHLIGHT_INFIX}{slot}"
+
+
+HIGHLIGHT_INFIX = "#!"
+
+
 def log_head_sk(branch: str) -> str:
     return f"LOG#{escape(branch)}"
 

@@ -1,4 +1,4 @@
-"""OTA log entries: high-frequency observation/thought/action entries per branch."""
+"""OTA log entries: high-frequency observation/thought/action entries per branch, and their highlights."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import Any
 from cairn.aws.keys import ProjectRef
 from cairn.core import ids
 from cairn.core.clock import utc_now
-from cairn.memory.store.entities import LOG_ENTRY
-from cairn.memory.store.keys import entry_sk, log_head_sk
+from cairn.memory.domain.logs import highlight_text, slot
+from cairn.memory.store.entities import LOG_ENTRY, LOG_HIGHLIGHT
+from cairn.memory.store.keys import entry_sk, log_head_sk, log_highlight_sk
 
 CONTENT = "content"  # offloaded to S3 when large; the append response leaves it out
 
@@ -29,8 +30,25 @@ def new_entry(ref: ProjectRef, branch: str, sequence: int, agent_id: str, phase:
     }
 
 
+def highlight(entry: dict[str, Any]) -> dict[str, Any]:
+    """The highlight of a new entry (built before its content is offloaded): it replaces the slot's older one."""
+    return {
+        "PK": entry["PK"],
+        "SK": log_highlight_sk(entry["branchName"], slot(entry["sequenceNumber"])),
+        "entity": LOG_HIGHLIGHT.name,
+        **{name: entry[name] for name in ("entryId", "branchName", "agentId", "phase", "sequenceNumber", "createdAt")},
+        CONTENT: highlight_text(entry[CONTENT]),
+    }
+
+
 def to_wire(item: dict[str, Any]) -> dict[str, Any]:
     return LOG_ENTRY.to_wire(item)
+
+
+def highlights_to_wire(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Highlights as log entries (content cut), newest first."""
+    ordered = sorted(items, key=lambda item: int(item["sequenceNumber"]), reverse=True)
+    return [LOG_HIGHLIGHT.to_wire(item) for item in ordered]
 
 
 def appended_wire(item: dict[str, Any]) -> dict[str, Any]:
