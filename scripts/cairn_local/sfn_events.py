@@ -49,9 +49,24 @@ def _emitting(original: Callable[[Any], None]) -> Callable[[Any], None]:
     return terminated
 
 
+def _stop_is_final(original: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+    """In AWS a stopped execution stays ABORTED; moto lets a task still in flight when it was stopped fail it
+    afterwards (``set_error`` overwrites the stopped state), which would report a cancel as FAILED."""
+    def set_error(self: Any, error: Any) -> None:
+        from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
+
+        if isinstance(self._program_state, ProgramStopped):
+            return
+        original(self, error)
+
+    return set_error
+
+
 def install() -> None:
     """Wraps moto's end-of-execution hook (once per process: ``emulator.install_patches`` calls it)."""
+    from moto.stepfunctions.parser.asl.eval.environment import Environment
     from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 
     BaseExecutionWorkerCommunication.terminated = _emitting(  # type: ignore[method-assign]
         BaseExecutionWorkerCommunication.terminated)
+    Environment.set_error = _stop_is_final(Environment.set_error)  # type: ignore[method-assign]

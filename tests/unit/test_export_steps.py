@@ -12,7 +12,7 @@ from cairn.aws import clients
 from cairn.aws.partition import NotLive
 from cairn.core.settings import get_settings
 from cairn.memory.service import transfer
-from cairn.platform.domain.jsonl import decode
+from cairn.platform.domain.jsonl import PROJECT_HEADER, decode
 from cairn.platform.service import exports
 from cairn.platform.store import artifacts
 from tests.http.helpers import create_project, logged, stored
@@ -31,7 +31,10 @@ def _artifact(key: str) -> list[dict[str, Any]]:
 
 
 def _expected(tenant: str, *projects: str) -> list[dict[str, Any]]:
-    return [record for project in projects for page in transfer.export_pages(tenant, project) for record in page]
+    """Each project's header, then its records (no sources: these projects have none)."""
+    return [record for project in projects
+            for record in [{"entity": PROJECT_HEADER, "projectId": project},
+                           *(item for page in transfer.export_pages(tenant, project) for item in page)]]
 
 
 def test_steps_write_every_project_part_by_part_into_one_object(agent: Any, small_parts: int) -> None:
@@ -39,9 +42,8 @@ def test_steps_write_every_project_part_by_part_into_one_object(agent: Any, smal
     for tag in range(3):
         stored(agent, first, tag)
         logged(agent, second, tag)
-    key = artifacts.artifact_key(agent.tenant, "job-1")
-
-    progress = exports.begin(agent.tenant, [first, second], key)
+    progress = exports.begin(agent.tenant, {"jobId": "job-1", "projectIds": [first, second]})
+    key = progress["key"]
     steps = 0
     while not progress["done"]:
         progress = exports.step(progress, part_bytes=small_parts, page_items=2)
@@ -56,8 +58,8 @@ def test_steps_write_every_project_part_by_part_into_one_object(agent: Any, smal
 def test_a_project_that_is_not_the_tenants_stops_the_export_and_the_upload_can_be_aborted(
         agent: Any, tenant: str) -> None:
     project = create_project(agent)["projectId"]
-    key = artifacts.artifact_key(tenant, "job-2")
-    progress = exports.begin(tenant, [project], key)
+    progress = exports.begin(tenant, {"jobId": "job-2", "projectIds": [project]})
+    key = progress["key"]
 
     with pytest.raises(NotLive):
         exports.step(progress)

@@ -172,5 +172,7 @@ def test_filter_patterns_support_value_lists_and_exists():
     assert streams.matches(pattern, record("INSERT", {"other": {"S": "x"}}))
     assert not streams.matches(pattern, record("INSERT", {"flag": {"S": "x"}}))
     assert not streams.matches(pattern, record("MODIFY", {}))
-    with pytest.raises(ValueError, match="only exists"):
-        streams.matches({"eventName": [{"prefix": "IN"}]}, record("INSERT", {}))
+    assert streams.matches({"eventName": [{"prefix": "IN"}]}, record("INSERT", {}))
+    assert not streams.matches({"eventName": [{"prefix": "MO"}]}, record("INSERT", {}))
+    with pytest.raises(ValueError, match="only exists and prefix"):
+        streams.matches({"eventName": [{"anything-but": "IN"}]}, record("INSERT", {}))

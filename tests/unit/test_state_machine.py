@@ -104,12 +104,12 @@ def purge_calls(monkeypatch: pytest.MonkeyPatch) -> Any:
     calls: list[str] = []
 
     def install(failures: int) -> list[str]:
-        def flaky(tenant: str, project_id: str, generation: int = 0) -> dict[str, Any]:
+        def flaky(tenant: str, project_id: str, generation: int = 0, execution: str | None = None) -> dict[str, Any]:
             if len(calls) < failures:
                 calls.append("failed")
                 raise RuntimeError(f"injected failure {len(calls)}")
             calls.append("ran")
-            return purge.purge_page(tenant, project_id, generation)
+            return purge.purge_page(tenant, project_id, generation, execution)
 
         monkeypatch.setattr(module, "purge_page", flaky)
         return calls
@@ -158,8 +158,8 @@ def test_purge_loops_page_by_page(aws: dict[str, str], monkeypatch: pytest.Monke
     pages: list[dict[str, Any]] = []
     module = handlers.module("ProjectPurgeFunction")
 
-    def recording(tenant: str, project_id: str, generation: int = 0) -> dict[str, Any]:
-        pages.append(purge.purge_page(tenant, project_id, generation))
+    def recording(tenant: str, project_id: str, generation: int = 0, execution: str | None = None) -> dict[str, Any]:
+        pages.append(purge.purge_page(tenant, project_id, generation, execution))
         return pages[-1]
 
     monkeypatch.setattr(module, "purge_page", recording)
