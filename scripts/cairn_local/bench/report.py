@@ -40,12 +40,16 @@ def render_table(sizes: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def render_imports(imports: list[dict[str, Any]], floor: dict[str, float]) -> str:
-    lines = ["cold import (median of runs, s)"]
+def render_imports(imports: list[dict[str, Any]], floor: dict[str, dict[str, float]]) -> str:
+    versions = list(floor)
+    lines = [f"cold import (median of runs, s; Python {' | '.join(versions)}; runs under {versions[-1]})"]
     for entry in imports:
         runs = ", ".join(f"{run:.3f}" for run in entry["runs"])
-        lines.append(f"  {entry['function']:<28} {entry['median_seconds']:.3f}  [{runs}]")
-    lines.append("  libraries alone: " + ", ".join(f"{module} {seconds:.3f}" for module, seconds in floor.items()))
+        medians = " | ".join(f"{entry['medians_by_python'][version]:.3f}" for version in versions)
+        lines.append(f"  {entry['function']:<28} {medians}  [{runs}]")
+    for version, seconds in floor.items():
+        lines.append(f"  libraries alone ({version}): "
+                     + ", ".join(f"{module} {median:.3f}" for module, median in seconds.items()))
     return "\n".join(lines)
 
 
