@@ -48,8 +48,10 @@ def render_imports(imports: list[dict[str, Any]], floor: dict[str, dict[str, flo
         medians = " | ".join(f"{entry['medians_by_python'][version]:.3f}" for version in versions)
         lines.append(f"  {entry['function']:<28} {medians}  [{runs}]")
     for version, seconds in floor.items():
-        lines.append(f"  libraries alone ({version}): "
-                     + ", ".join(f"{module} {median:.3f}" for module, median in seconds.items()))
+        named = {("HTTP floor (these, pydantic.v1, X-Ray SDK, Mangum)" if "," in module else module): median
+                 for module, median in seconds.items()}
+        listed = ", ".join(f"{name} {median:.3f}" for name, median in named.items())
+        lines.append(f"  libraries alone ({version}): {listed}")
     return "\n".join(lines)
 
 
