@@ -5,7 +5,8 @@ the time to sync 10,000 Slack messages (bench.sources); the calls and items read
 records (bench.lists); export and import jobs at 10,000 milestones over the dev server (bench.transfers).
 Targets are checked (bench.checks) and printed (bench.report).
 
-    python -m cairn_local.bench [--json PATH] [--quick] [--only operations|search|sources|lists|transfers]
+    python -m cairn_local.bench [--json PATH] [--quick] [--only imports|operations|search|sources|lists|transfers]
+        [--lambda-python PATH]
 
 The exit code is 0 even when a target fails: this is a report, and failures are listed in it.
 """
@@ -21,8 +22,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cairn_local.bench.agents import run_agents_bench
-from cairn_local.bench.checks import all_checks, search_checks
-from cairn_local.bench.imports import run_floor_bench, run_import_bench
+from cairn_local.bench.checks import all_checks, import_checks, search_checks
+from cairn_local.bench.imports import interpreters, run_floor_bench, run_import_bench
 from cairn_local.bench.lists import RECORDS, lists_checks, render_lists, run_lists_bench
 from cairn_local.bench.operations import SIZES, WARMUP, run_operations_bench
 from cairn_local.bench.report import render_agents, render_checks, render_imports, render_search, render_table
@@ -42,9 +43,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true",
                         help=f"{QUICK_ITERATIONS} requests per operation and {QUICK_IMPORT_RUNS} import runs")
     parser.add_argument("--iterations", type=int, help="requests per operation (overrides --quick)")
-    parser.add_argument("--only", choices=["operations", "search", "sources", "lists", "transfers"],
-                        help="run one section alone (cairn_local.bench.operations with the agents' figures, "
-                             ".search, .sources, .lists, .transfers)")
+    parser.add_argument("--only", choices=["imports", "operations", "search", "sources", "lists", "transfers"],
+                        help="run one section alone (cairn_local.bench.imports, .operations with the agents' "
+                             "figures, .search, .sources, .lists, .transfers)")
+    parser.add_argument("--lambda-python", metavar="PATH",
+                        help="also measure cold imports under this interpreter (the Lambda runtime's Python with "
+                             "the layer's pinned dependencies: `make lambda-venv`); its figures are the checked ones")
     return parser.parse_args(argv)
 
 
@@ -55,21 +59,23 @@ def main(argv: list[str] | None = None) -> int:
     use_emulator_environment(BENCH_SECRET)
     started = time.perf_counter()
     imports: list[dict[str, Any]] = []
-    floor: dict[str, float] = {}
+    floor: dict[str, dict[str, float]] = {}
     sizes: list[dict[str, Any]] = []
     agents: dict[str, Any] = {}
     checks: list[dict[str, Any]] = []
-    if arguments.only is None:
+    if arguments.only in (None, "imports"):
         print(f"cold imports ({runs} runs per function)", file=sys.stderr)
-        imports = run_import_bench(runs)
-        floor = run_floor_bench(runs)
+        pythons = interpreters(arguments.lambda_python)
+        imports = run_import_bench(runs, pythons)
+        floor = run_floor_bench(runs, pythons)
+        checks = import_checks(imports)
+        print(render_imports(imports, floor), end="\n\n")
     if arguments.only in (None, "operations"):
         print(f"HTTP operations at {', '.join(f'{size:,}' for size in SIZES)} milestones", file=sys.stderr)
         sizes = run_operations_bench(iterations)
         agents = run_agents_bench(sizes)
-        checks = all_checks(sizes, imports, agents)
-        print(render_table(sizes), *([render_imports(imports, floor)] if imports else []), render_agents(agents),
-              sep="\n\n", end="\n\n")
+        checks += all_checks(sizes, agents)
+        print(render_table(sizes), render_agents(agents), sep="\n\n", end="\n\n")
     searched: dict[str, Any] = {}
     if arguments.only in (None, "search"):
         print("search: per project, across projects, relevance", file=sys.stderr)

@@ -58,7 +58,7 @@ def scan_checks(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def import_checks(imports: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [check(f"cold import < {IMPORT_TARGET_SECONDS} s", entry["function"], "-", entry["passed"],
-                  f"median {entry['median_seconds']} s") for entry in imports]
+                  f"median {entry['median_seconds']} s (Python {entry['python']})") for entry in imports]
 
 
 # The brief reads the project with its branches, then the branch's newest milestones with its log highlights: two
@@ -83,10 +83,9 @@ def agents_checks(sizes: list[dict[str, Any]], agents: dict[str, Any]) -> list[d
     return found
 
 
-def all_checks(sizes: list[dict[str, Any]], imports: list[dict[str, Any]],
-               agents: dict[str, Any]) -> list[dict[str, Any]]:
+def all_checks(sizes: list[dict[str, Any]], agents: dict[str, Any]) -> list[dict[str, Any]]:
     found = [c for size in sizes for c in size_checks(size["milestones"], by_name(size))]
-    return [*found, *scan_checks(sizes), *import_checks(imports), *agents_checks(sizes, agents)]
+    return [*found, *scan_checks(sizes), *agents_checks(sizes, agents)]
 
 
 def search_checks(result: dict[str, Any]) -> list[dict[str, Any]]:

@@ -40,12 +40,18 @@ def render_table(sizes: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def render_imports(imports: list[dict[str, Any]], floor: dict[str, float]) -> str:
-    lines = ["cold import (median of runs, s)"]
+def render_imports(imports: list[dict[str, Any]], floor: dict[str, dict[str, float]]) -> str:
+    versions = list(floor)
+    lines = [f"cold import (median of runs, s; Python {' | '.join(versions)}; runs under {versions[-1]})"]
     for entry in imports:
         runs = ", ".join(f"{run:.3f}" for run in entry["runs"])
-        lines.append(f"  {entry['function']:<28} {entry['median_seconds']:.3f}  [{runs}]")
-    lines.append("  libraries alone: " + ", ".join(f"{module} {seconds:.3f}" for module, seconds in floor.items()))
+        medians = " | ".join(f"{entry['medians_by_python'][version]:.3f}" for version in versions)
+        lines.append(f"  {entry['function']:<28} {medians}  [{runs}]")
+    for version, seconds in floor.items():
+        named = {("HTTP floor (these, pydantic.v1, X-Ray SDK, Mangum)" if "," in module else module): median
+                 for module, median in seconds.items()}
+        listed = ", ".join(f"{name} {median:.3f}" for name, median in named.items())
+        lines.append(f"  libraries alone ({version}): {listed}")
     return "\n".join(lines)
 
 

@@ -9,6 +9,8 @@ from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any, cast
 
+from cairn.core import coldstart
+
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 SERVICE = "cairn"
@@ -63,6 +65,7 @@ def instrumented(dimension: str, value: str) -> Callable[[Handler], Handler]:
 
     def wrap(function: Handler) -> Handler:
         log, trace, measure = logger(), tracer(), metrics()
+        coldstart.resume()  # the handler is wrapped at the end of its module's import
 
         @functools.wraps(function)
         def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from fastapi.routing import APIRoute
 
 from cairn.core.observability import count, instrumented
 from cairn.core.settings import get_settings, require
-from cairn.http import errors, openapi
+from cairn.http import errors
 from cairn.http.body import JSONRoute
 from cairn.http.correlation import CorrelationMiddleware
 
@@ -20,6 +20,10 @@ class CairnApp(FastAPI):
     what Cairn answers: its error bodies and bearer scheme (cairn.http.openapi)."""
 
     def openapi(self) -> dict[str, Any]:
+        # Imported here: the document is built at build time (and by the dev server), never in a Lambda, whose
+        # cold start would otherwise build the error bodies' models for nothing.
+        from cairn.http import openapi
+
         if self.openapi_schema is None:
             self.openapi_schema = openapi.publish(super().openapi(), self.routes,
                                                   bool(getattr(self.state, "detail_errors", False)))

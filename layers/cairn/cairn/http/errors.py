@@ -2,7 +2,8 @@
 
     {"error": {"code": "...", "message": "...", "field": "...", "details": [...]}, "correlationId": "..."}
 
-Errors raised below the HTTP room carry a code only; ``STATUS`` gives each class its HTTP status.
+Errors raised below the HTTP room carry a code only; ``STATUS`` gives each class its HTTP status. The shape's
+models, which only the OpenAPI document uses, are in ``cairn.http.error_bodies``.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
-from pydantic.json_schema import SkipJsonSchema
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -59,46 +58,6 @@ _HTTP_CODES = {400: "invalid_input", 401: "unauthenticated", 403: "forbidden", 4
                405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type"}
 
 RETRY_AFTER_SECONDS = "1"
-
-
-def _without_default(schema: dict[str, Any]) -> None:
-    schema.pop("default", None)
-
-
-# Omitted when empty, never null: the schema shows the value's type only, and no default.
-_OMITTED_WHEN_EMPTY = Field(default=None, json_schema_extra=_without_default)
-
-
-class ErrorDetail(BaseModel):
-    field: str
-    message: str
-
-
-class ErrorInfo(BaseModel):
-    code: str
-    message: str
-    field: str | SkipJsonSchema[None] = _OMITTED_WHEN_EMPTY
-    details: list[ErrorDetail] | SkipJsonSchema[None] = _OMITTED_WHEN_EMPTY
-
-
-class ErrorBody(BaseModel):
-    """The body of every 4xx and 5xx answer (docs/errors.md)."""
-
-    error: ErrorInfo
-    correlationId: str  # noqa: N815 - the wire name
-
-
-class DetailProblem(BaseModel):
-    loc: list[str | int]
-    msg: str
-    type: str
-
-
-class DetailBody(BaseModel):
-    """The body of every 4xx and 5xx answer of an app built with ``detail_errors`` (the task engine, as FastAPI
-    answers): a message, or the list of a request's validation problems."""
-
-    detail: str | list[DetailProblem]
 
 
 def status_of(error: CairnError) -> int:

@@ -16,7 +16,7 @@ from typing import Any
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from cairn.http.auth import access_checks
-from cairn.http.errors import DetailBody, ErrorBody
+from cairn.http.error_bodies import DetailBody, ErrorBody
 from cairn.http.idempotency import Once
 
 BEARER = "HTTPBearer"
@@ -77,7 +77,7 @@ def _is_fastapi_validation(response: dict[str, Any]) -> bool:
 
 def publish(document: dict[str, Any], routes: list[Any], detail_errors: bool = False) -> dict[str, Any]:
     """``document`` (FastAPI's, for ``routes``) with Cairn's error answers and bearer scheme; changed in place.
-    ``detail_errors``: the app answers errors as ``DetailBody`` (cairn.http.errors)."""
+    ``detail_errors``: the app answers errors as ``DetailBody`` (cairn.http.error_bodies)."""
     body = DetailBody if detail_errors else ErrorBody
     for route in iter_route_contexts(routes):  # included routers' routes, with their prefixes
         if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:

@@ -19,7 +19,7 @@ from cairn.http.paths import ProjectIdPath
 from cairn.http.payload import fitting
 from cairn.memory.service import recall as views
 from cairn.memory.service.branches import DEFAULT_BRANCH
-from cairn.memory.service.models import Recall as MemoryRecall
+from cairn.memory.service.recall_models import Recall as MemoryRecall
 
 router = APIRouter(prefix="/api/v1/memory/projects/{id}", route_class=JSONRoute)
 

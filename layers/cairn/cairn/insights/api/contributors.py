@@ -12,8 +12,7 @@ from cairn.http.body import JSONRoute
 from cairn.http.idempotency import Idempotent
 from cairn.http.paths import ContributorIdPath
 from cairn.http.payload import fitting
-from cairn.insights.api.models import UpsertContributor
-from cairn.insights.api.responses import Contributor, ContributorActivity, Contributors
+from cairn.insights.api.contributor_models import Contributor, ContributorActivity, Contributors, UpsertContributor
 from cairn.insights.service import contributors
 
 router = APIRouter(prefix="/api/v1/memory/contributors", route_class=JSONRoute)

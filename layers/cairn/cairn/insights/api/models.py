@@ -1,5 +1,5 @@
-"""Request bodies of session metrics, promote and contributors (memory-api.md; the limits Cairn adds
-where the spec names none are in docs/metrics.md)."""
+"""Request bodies of session metrics and promote (memory-api.md; the limits Cairn adds where the spec names
+none are in docs/metrics.md). The contributors' are in ``cairn.insights.api.contributor_models``."""
 
 
 
@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from cairn.core import limits
-from cairn.http.fields import AgentId, BranchName, ProjectId, RequestModel, text_field
+from cairn.http.fields import AgentId, BranchName, RequestModel, text_field
 from cairn.insights.domain.metrics import format_timestamp, parse_timestamp
 from cairn.memory.service.branches import DEFAULT_BRANCH
 
@@ -23,10 +23,6 @@ EMBEDDING_DIMENSIONS_MAX = 4096
 FLOAT32_MAX = 3.4028234663852886e38
 L2_COLLECTION_MAX = 256
 BLOB_KEY_MAX = 1024
-CONTRIBUTOR_ID_MAX = limits.PROJECT_ID_MAX
-DISPLAY_NAME_MAX = 256
-ROLE_MAX = 128
-AGENT_IDS_MAX = 50
 
 
 def _timestamp(text: str) -> str:
@@ -75,21 +71,3 @@ class PromoteKnowledge(RequestModel):
     summaryEmbedding: Embedding | None = None
     l2Collection: Annotated[str, text_field(L2_COLLECTION_MAX, 1)]
     blobKey: Annotated[str, text_field(BLOB_KEY_MAX, 1)] | None = None
-
-
-def _distinct(agent_ids: list[str]) -> list[str]:
-    return list(dict.fromkeys(agent_ids))
-
-
-ContributorId = ProjectId  # the same identifier rules: it travels in URL paths
-
-
-class UpsertContributor(RequestModel):
-    """Fields present in the body (even as null) replace the stored ones; omitted optional fields
-    keep their stored values (on creation: ``agentIds`` [], ``role`` null)."""
-
-    contributorId: ContributorId
-    displayName: Annotated[str, text_field(DISPLAY_NAME_MAX, 1)]
-    agentIds: Annotated[list[AgentId], Field(max_length=AGENT_IDS_MAX), AfterValidator(_distinct)] | None = None
-    role: Annotated[str, text_field(ROLE_MAX)] | None = None
-

@@ -1,14 +1,13 @@
 """Response bodies of the insights routes, field for field memory-api.md (in its order; fields Cairn adds
 where the spec shows none are in docs/metrics.md and docs/intelligence.md). Routes answer with
-``response_model_exclude_unset``: a field the route leaves out stays out, a null stays null."""
+``response_model_exclude_unset``: a field the route leaves out stays out, a null stays null. The contributors'
+are in ``cairn.insights.api.contributor_models``."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pydantic import BaseModel
-
-from cairn.memory.service.models import Milestone
 
 
 class SessionMetrics(BaseModel):
@@ -65,30 +64,6 @@ class Promoted(BaseModel):
     promoted: bool
     knowledgeId: str
     reuseScore: float
-
-
-class Contributor(BaseModel):
-    """memory-api.md "Upsert Contributor" (``role`` is null when not set)."""
-
-    contributorId: str
-    tenantId: str
-    displayName: str
-    agentIds: list[str]
-    role: str | None
-    createdAt: str
-    updatedAt: str
-
-
-class Contributors(BaseModel):
-    contributors: list[Contributor]
-
-
-class ContributorActivity(BaseModel):
-    """memory-api.md "Get Contributor Activity": the newest milestones that fit in one response."""
-
-    contributor: Contributor
-    milestones: list[Milestone]
-    totalMilestones: int
 
 
 class AnswerSource(BaseModel):

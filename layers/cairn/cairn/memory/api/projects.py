@@ -11,8 +11,8 @@ from cairn.http.body import JSONRoute
 from cairn.http.idempotency import Idempotent
 from cairn.http.paths import ProjectIdPath
 from cairn.memory.api.models import CreateProject, UpdateRoadmap
-from cairn.memory.api.responses import Project, ProjectList
 from cairn.memory.service import projects
+from cairn.memory.service.models import Project, ProjectList
 
 router = APIRouter(prefix="/api/v1/memory/projects", route_class=JSONRoute)
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from cairn.http.body import JSONRoute
-from cairn.http.errors import ErrorBody
+from cairn.http.error_bodies import ErrorBody
 from cairn.sources.service import sync_webhook
 
 router = APIRouter(prefix="/api/v1/integrations/github", route_class=JSONRoute)
