@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from cairn.http.body import JSONRoute
-from cairn.http.errors import ErrorBody
+from cairn.http.error_bodies import ErrorBody
 from cairn.platform.service import callbacks
 
 router = APIRouter(prefix="/api/v1/webhooks", route_class=JSONRoute)

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from cairn.aws.failures import KINDS
 from cairn.http.auth import Principal, require_operator, require_platform_reader
 from cairn.http.body import JSONRoute
-from cairn.http.errors import ErrorBody
+from cairn.http.error_bodies import ErrorBody
 from cairn.memory.service import milestones
 from cairn.platform.api.conventions import IdempotencyRequired, ListEnvelope, ListQuery, envelope, list_query
 from cairn.platform.service import events, jobs, ops

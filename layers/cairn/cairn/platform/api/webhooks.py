@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from cairn.http.auth import Principal, require_platform_reader, require_webhook_admin
 from cairn.http.body import JSONRoute
-from cairn.http.errors import ErrorBody
+from cairn.http.error_bodies import ErrorBody
 from cairn.http.fields import RequestModel
 from cairn.platform.api.conventions import IdempotencyRequired, ListEnvelope, ListQuery, envelope, list_query
 from cairn.platform.api.events import Topic

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from cairn.aws.workflows import KINDS
 from cairn.http.auth import Principal, require_operator, require_platform_reader
 from cairn.http.body import JSONRoute
-from cairn.http.errors import ErrorBody
+from cairn.http.error_bodies import ErrorBody
 from cairn.platform.api.conventions import IdempotencyRequired, ListEnvelope, ListQuery, envelope, list_query
 from cairn.platform.service import lists, workflows
 
