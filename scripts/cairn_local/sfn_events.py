@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 log = logging.getLogger("cairn.local.sfn")
 SOURCE = "aws.states"
 DETAIL_TYPE = "Step Functions Execution Status Change"
+STOP_WAIT_SECONDS = 5.0
 
 
 def _millis(moment: datetime | None) -> int | None:
@@ -62,11 +64,25 @@ def _stop_is_final(original: Callable[[Any, Any], None]) -> Callable[[Any, Any],
     return set_error
 
 
+def _stop_once_started(original: Callable[..., None]) -> Callable[..., None]:
+    """AWS accepts StopExecution the moment StartExecution answered; moto's worker builds its environment on its
+    own thread, and a stop arriving before that fails (``None.set_stop``). Wait for it, briefly."""
+    def stop(self: Any, stop_date: Any, error: str | None, cause: str | None) -> None:
+        deadline = time.monotonic() + STOP_WAIT_SECONDS
+        while self.env is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        original(self, stop_date=stop_date, error=error, cause=cause)
+
+    return stop
+
+
 def install() -> None:
     """Wraps moto's end-of-execution hook (once per process: ``emulator.install_patches`` calls it)."""
     from moto.stepfunctions.parser.asl.eval.environment import Environment
     from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
     BaseExecutionWorkerCommunication.terminated = _emitting(  # type: ignore[method-assign]
         BaseExecutionWorkerCommunication.terminated)
     Environment.set_error = _stop_is_final(Environment.set_error)  # type: ignore[method-assign]
+    ExecutionWorker.stop = _stop_once_started(ExecutionWorker.stop)  # type: ignore[method-assign]
