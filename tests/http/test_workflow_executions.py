@@ -199,8 +199,8 @@ def test_a_machine_whose_step_crashes_settles_failed_from_its_status_change_even
     assert "the purge step crashed" in settled["failureMessage"]
 
 
-def test_a_running_export_is_cancelled_and_its_job_fails_cancelled(agent: Any, project: str, caller: Any,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_running_export_is_cancelled_its_job_fails_cancelled_and_a_retry_of_the_execution_completes_it(
+        agent: Any, project: str, caller: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     worker = handlers.module("JobWorkerFunction")
     release = threading.Event()
     steps = dict(worker._STEPS)
@@ -218,3 +218,15 @@ def test_a_running_export_is_cancelled_and_its_job_fails_cancelled(agent: Any, p
     assert wait_ended(record["executionArn"])["status"] == "ABORTED"
     stored = ok(admin.get(f"/api/v1/jobs/{job['jobId']}"))
     assert (stored["status"], stored["errorCode"]) == ("failed", "cancelled")
+
+    operator = _operator(caller, agent.tenant)
+    retry = ok(_post(operator, f"{BASE}/{record['id']}/retry"))
+    assert (retry["id"], retry["retryOf"], retry["retryCount"]) == (f"{job['jobId']}-retry-1", record["id"], 1)
+    assert wait_settled(agent.tenant, retry["id"])["status"] == "succeeded"
+    done = ok(admin.get(f"/api/v1/jobs/{job['jobId']}"))
+    assert (done["status"], done["retryCount"]) == ("succeeded", 1)
+    assert done["artifactUrl"]
+    assert _post(operator, f"{BASE}/{record['id']}/retry").status_code == 409  # retried once already
+    succeeded_job = operator.post(f"/api/v1/agent-runtime/job-failures/{job['jobId']}/retry",
+                                  headers={"Idempotency-Key": uuid.uuid4().hex})
+    assert succeeded_job.status_code == 409  # the job is no longer failed

@@ -34,16 +34,21 @@ def queue(tenant: str, kind: str, project_ids: list[str], *, job_id: str | None 
     return get(tenant, job["jobId"])
 
 
-def start_workflow(tenant: str, job: dict[str, Any]) -> None:
+def execution_name(job_id: str, retries: int) -> str:
+    """The name of a job's execution: the job id for its first run, ``{jobId}-retry-{n}`` for its n-th retry."""
+    return job_id if retries == 0 else f"{job_id}-retry-{retries}"
+
+
+def start_workflow(tenant: str, job: dict[str, Any], retry_of: dict[str, Any] | None = None) -> None:
     """Starts the job's state machine through ``workflows.start`` (its WorkflowExecution record, resource
-    ``{jobId}``); each retry is an execution of its own. A start that fails fails the job (and is raised)."""
+    ``{jobId}``, ``retryOf`` the execution it retries); each retry is an execution of its own. A start that
+    fails fails the job (and is raised)."""
     job_id, kind, retries = job["jobId"], job["kind"], int(job.get("retryCount") or 0)
     settings = get_settings()
     machine = settings.export_state_machine_arn if kind == jobs.EXPORT else settings.import_state_machine_arn
-    name = job_id if retries == 0 else f"{job_id}-retry-{retries}"
     try:
-        workflows.start(tenant, kind, {"jobId": job_id}, machine, name,
-                        {"tenantId": tenant, "jobId": job_id, "kind": kind, "progress": {}})
+        workflows.start(tenant, kind, {"jobId": job_id}, machine, execution_name(job_id, retries),
+                        {"tenantId": tenant, "jobId": job_id, "kind": kind, "progress": {}}, retry_of)
     except Exception as refused:  # recorded on the job, then raised: the request fails with it
         jobs.fail(tenant, job_id, START_FAILED, f"the workflow could not be started: {type(refused).__name__}")
         raise
@@ -73,16 +78,24 @@ def fail(tenant: str, job_id: str, code: str, message: str) -> bool:
     return settled
 
 
-def retry_job(tenant: str, job_id: str) -> dict[str, Any]:
-    """Runs a failed job again as a new execution (``retryCount`` + 1): 404 for an unknown or another tenant's
-    job, 409 unless it is failed. The job as a caller reads it, queued again."""
+def retry_job(tenant: str, job_id: str, retry_of: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Runs a failed job again as a new execution (``retryCount`` + 1) that retries its latest one: 404 for an
+    unknown or another tenant's job, 409 unless it is failed. ``retry_of`` is that execution's record when the
+    caller claimed it already (the workflow-executions retry route); otherwise it is claimed here, so the same
+    execution is not retried a second time through the other route. The job as a caller reads it, queued again."""
     current = _item(tenant, job_id)
     try:
         job = jobs.requeue(tenant, job_id)
     except ConditionFailed:
         raise Conflict(f"job '{job_id}' is {current['status']}: only a failed job can be retried",
                        field="id") from None
-    start_workflow(tenant, job)
+    if retry_of is None:
+        latest = execution_name(job_id, int(current.get("retryCount") or 0))
+        try:
+            retry_of = workflows.claim_retry(tenant, latest, execution_name(job_id, int(job["retryCount"])))
+        except workflows.RetryRefused as refused:  # never started (its start failed), or open: nothing to link
+            retry_of = refused.record
+    start_workflow(tenant, job, retry_of)
     return get(tenant, job_id)
 
 

@@ -31,11 +31,7 @@ def retry(tenant: str, execution_id: str) -> dict[str, Any]:
     if record["status"] not in RETRYABLE:
         raise Conflict(f"workflow execution '{execution_id}' is {record['status']}: only a failed or cancelled "
                        "execution is retried", field="id")
-    kind = record["kind"]
-    if kind not in _RETRY_NAMES:
-        raise Conflict(f"a {kind} execution is retried as its job: POST /api/v1/agent-runtime/job-failures/"
-                       "{id}/retry", field="id")
-    name = _RETRY_NAMES[kind](record)
+    name = _RETRY_NAMES[record["kind"]](record)
     try:
         claimed = workflows.claim_retry(tenant, execution_id, name)
     except workflows.RetryRefused as refused:
@@ -60,6 +56,8 @@ def _restart(tenant: str, record: dict[str, Any], name: str) -> None:
                            "the retry", field="id")
     elif record["kind"] == "task_run":
         runs.retry(tenant, resource["runId"], name, record)
+    elif record["kind"] in ("export", "import"):
+        jobs.retry_job(tenant, resource["jobId"], retry_of=record)
     else:  # a project purge: every page is a delete, so the same input simply runs again
         workflows.start(tenant, record["kind"], resource, record["stateMachineArn"], name, record["payload"],
                         record)
@@ -98,7 +96,16 @@ _RETRY_NAMES: dict[str, Callable[[dict[str, Any]], str]] = {
     "source_sync": lambda record: f"sync-{uuid.uuid4().hex}",
     "task_run": lambda record: f"{record['resource']['runId']}-retry-{int(record['retryCount']) + 1}",
     "project_purge": lambda record: f"purge-{uuid.uuid4().hex}",
+    "export": lambda record: _next_job_execution(record),
+    "import": lambda record: _next_job_execution(record),
 }
+
+
+def _next_job_execution(record: dict[str, Any]) -> str:
+    """The name the job's retry will run under (its retry count + 1; of concurrent retries the job's own
+    conditional requeue lets one through)."""
+    job_id = record["resource"]["jobId"]
+    return jobs.execution_name(job_id, int(jobs.stored(record["tenant"], job_id).get("retryCount") or 0) + 1)
 
 
 def _record(tenant: str, execution_id: str) -> dict[str, Any]:
