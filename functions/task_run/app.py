@@ -1,8 +1,8 @@
 """Worker: the steps of the task-run state machine (statemachines/task_run.asl.json), chosen by ``step``."""
 
-import json
 from typing import Any
 
+from cairn.aws import workflows
 from cairn.core.observability import instrumented
 from cairn.core.settings import get_settings
 from cairn.tasks.service import run_records, run_steps
@@ -33,9 +33,4 @@ def _step(step: str, installation: str, run_id: str, event: dict[str, Any]) -> d
 
 def failure_message(failure: dict[str, Any]) -> str:
     """The caught error as the run's ``error``: the Lambda error's message when the cause carries one."""
-    cause = failure.get("Cause") or ""
-    try:
-        message = json.loads(cause).get("errorMessage")
-    except (ValueError, AttributeError):
-        message = cause
-    return str(message or failure.get("Error") or "The run failed")
+    return workflows.caught_message(failure, "The run failed")

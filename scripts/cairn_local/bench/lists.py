@@ -8,15 +8,13 @@ the partition (docs/platform.md, "How a list page reads").
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cairn_local.bench.checks import check
-from cairn_local.bench.stack import BENCH_SECRET, in_process_stack
-from cairn_local.emulator import use_emulator_environment
+from cairn_local.bench.stack import BENCH_SECRET, in_process_stack, run_section
 from cairn_local.tokens import mint
 
 RECORDS = 1_000
@@ -151,18 +149,7 @@ def lists_checks(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--json", metavar="PATH", help="also write the result to this JSON file")
-    parser.add_argument("--records", type=int, default=RECORDS)
-    arguments = parser.parse_args(argv)
-    use_emulator_environment(BENCH_SECRET)
-    result = run_lists_bench(arguments.records)
-    print(render_lists(result))
-    if arguments.json:
-        with open(arguments.json, "w", encoding="utf-8") as out:
-            json.dump(result, out, indent=2)
-            out.write("\n")
-    return 0
+    return run_section(__doc__.split("\n\n")[0], "records", RECORDS, run_lists_bench, render_lists, argv)
 
 
 if __name__ == "__main__":

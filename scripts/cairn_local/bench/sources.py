@@ -7,15 +7,12 @@ state machine), and the time to sync 10,000 messages from a local fake Slack thr
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 import time
 from typing import Any
 
-from cairn_local.bench.stack import BENCH_SECRET, in_process_stack
-from cairn_local.emulator import use_emulator_environment
+from cairn_local.bench.stack import BENCH_SECRET, in_process_stack, run_section
 from cairn_local.fake_remote import fake_remote_server, slack_history, slack_messages
 from cairn_local.tokens import mint
 
@@ -102,18 +99,7 @@ def render_sources(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--json", metavar="PATH", help="also write the result to this JSON file")
-    parser.add_argument("--messages", type=int, default=SYNCED_MESSAGES)
-    arguments = parser.parse_args(argv)
-    use_emulator_environment(BENCH_SECRET)
-    result = run_sources_bench(arguments.messages)
-    print(render_sources(result))
-    if arguments.json:
-        with open(arguments.json, "w", encoding="utf-8") as out:
-            json.dump(result, out, indent=2)
-            out.write("\n")
-    return 0
+    return run_section(__doc__.split("\n\n")[0], "messages", SYNCED_MESSAGES, run_sources_bench, render_sources, argv)
 
 
 if __name__ == "__main__":

@@ -3,15 +3,17 @@ use of moto gets), an HTTP client on the gateway, and the call recorder on the s
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from cairn_local import handlers, template
 from cairn_local.bench.recording import Recorder
-from cairn_local.emulator import MOTO_CONFIG, install_patches, provision, reset_cairn_caches
+from cairn_local.emulator import MOTO_CONFIG, install_patches, provision, reset_cairn_caches, use_emulator_environment
 from cairn_local.resolve import LocalNames
 
 BENCH_SECRET = "bench-secret-" + "x" * 32
@@ -40,3 +42,21 @@ def in_process_stack() -> Iterator[tuple[Any, Recorder]]:
             handlers.module(function.logical_id)
         with TestClient(Gateway(), raise_server_exceptions=False) as client:
             yield client, recorder
+
+
+def run_section(description: str, size_option: str, default_size: int, run: Callable[[int], dict[str, Any]],
+                render: Callable[[dict[str, Any]], str], argv: list[str] | None = None) -> int:
+    """A bench section run alone (``python -m cairn_local.bench.<section> [--json PATH] [--<size> N]``): its
+    report printed and, with ``--json``, written."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--json", metavar="PATH", help="also write the result to this JSON file")
+    parser.add_argument(f"--{size_option}", type=int, default=default_size, dest="size", metavar="N")
+    arguments = parser.parse_args(argv)
+    use_emulator_environment(BENCH_SECRET)
+    result = run(arguments.size)
+    print(render(result))
+    if arguments.json:
+        with open(arguments.json, "w", encoding="utf-8") as out:
+            json.dump(result, out, indent=2)
+            out.write("\n")
+    return 0

@@ -11,8 +11,6 @@ written into the dev server's embedded moto through its endpoint, after the proj
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import re
 import secrets
@@ -27,8 +25,8 @@ import httpx
 
 from cairn_local.bench.seeding import seed
 from cairn_local.bench.server import DevServer
-from cairn_local.bench.stack import BENCH_SECRET
-from cairn_local.emulator import reset_cairn_caches, use_emulator_environment
+from cairn_local.bench.stack import run_section
+from cairn_local.emulator import reset_cairn_caches
 from cairn_local.tokens import mint
 
 PROJECT = "bench-export"
@@ -114,18 +112,7 @@ def render_transfers(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--json", metavar="PATH", help="also write the result to this JSON file")
-    parser.add_argument("--milestones", type=int, default=MILESTONES)
-    arguments = parser.parse_args(argv)
-    use_emulator_environment(BENCH_SECRET)
-    result = run_transfers_bench(arguments.milestones)
-    print(render_transfers(result))
-    if arguments.json:
-        with open(arguments.json, "w", encoding="utf-8") as out:
-            json.dump(result, out, indent=2)
-            out.write("\n")
-    return 0
+    return run_section(__doc__.split("\n\n")[0], "milestones", MILESTONES, run_transfers_bench, render_transfers, argv)
 
 
 if __name__ == "__main__":

@@ -201,3 +201,16 @@ def stop(record: dict[str, Any], cause: str) -> None:
 
 def _seconds(stamp: str) -> float:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+def caught_message(caught: dict[str, Any], default: str) -> str:
+    """The message of an error a state machine caught (its ``{"Error", "Cause"}``): a Lambda's Cause is its
+    ``{"errorType", "errorMessage"}``; otherwise the Cause as it is, else the error's name, else ``default``."""
+    cause = caught.get("Cause") or ""
+    try:
+        parsed = json.loads(cause)
+    except (TypeError, ValueError):
+        parsed = None
+    if isinstance(parsed, dict) and parsed.get("errorMessage"):
+        return str(parsed["errorMessage"])[:1000]
+    return (str(cause) or str(caught.get("Error") or default))[:1000]

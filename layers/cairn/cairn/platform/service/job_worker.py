@@ -6,7 +6,6 @@ JSON the machine carries: ``tenantId``, ``jobId``, ``kind``, ``execution`` and t
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any, cast
 
@@ -83,12 +82,7 @@ def fail(state: dict[str, Any]) -> dict[str, Any]:
 
 
 def _message(failure: dict[str, Any]) -> str:
-    cause = failure.get("Cause") or ""
-    try:
-        message = json.loads(cause).get("errorMessage")
-    except (ValueError, AttributeError):
-        message = cause
-    return str(message or failure.get("Error"))
+    return workflows.caught_message(failure, "the job failed")
 
 
 def _abort_upload(progress: dict[str, Any] | None) -> None:

@@ -169,15 +169,7 @@ def settle_execution(run: Run, execution: str) -> bool:
 
 
 def error_message(error: dict[str, Any]) -> str:
-    """Step Functions' ``{"Error", "Cause"}``; a Lambda's Cause is its ``{"errorType", "errorMessage"}``."""
-    cause = error.get("Cause") or ""
-    try:
-        parsed = json.loads(cause)
-    except (TypeError, ValueError):
-        parsed = None
-    if isinstance(parsed, dict) and parsed.get("errorMessage"):
-        return str(parsed["errorMessage"])[:1000]
-    return (str(cause) or str(error.get("Error") or "the sync failed"))[:1000]
+    return workflows.caught_message(error, "the sync failed")
 
 
 def _connection(tenant: str, provider: str) -> Connection:
