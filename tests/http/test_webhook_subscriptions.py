@@ -5,6 +5,7 @@ subscription is 404; mutations require Idempotency-Key."""
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from cairn.aws import clients
 from cairn.core.settings import get_settings
 from cairn.platform.service import webhooks
 from cairn.platform.service.webhooks import secret_name
+from cairn.platform.store import webhooks as store
 from tests.http.helpers import assert_error, ok
 
 BASE = "/api/v1/webhook-subscriptions"
@@ -113,4 +115,20 @@ def test_a_create_past_the_tenants_cap_is_a_409(agent: Any, monkeypatch: pytest.
     ok(_create(agent))
     ok(_create(agent))
     assert_error(_create(agent), 409, code="conflict")
-    assert len(ok(agent.get(BASE))["data"]) == 2
+    listed = ok(agent.get(BASE))["data"]
+    assert len(listed) == 2
+    ok(agent.delete(f"{BASE}/{listed[0]['id']}", headers=_key()))
+    ok(_create(agent))  # a deleted subscription frees its place
+    assert_error(_create(agent), 409, code="conflict")
+
+
+def test_concurrent_creates_cannot_pass_the_cap(tenant: str) -> None:
+    def create(n: int) -> bool:
+        return store.put_subscription(tenant, f"whs-{n}", LOCAL_URL, ["project.created"], "2026-12-03T00:00:00Z",
+                                      cap=3) is not None
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        created = list(pool.map(create, range(8)))
+
+    assert created.count(True) == 3
+    assert len(store.subscriptions(tenant)) == 3

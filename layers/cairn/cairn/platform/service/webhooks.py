@@ -31,14 +31,16 @@ MAX_SUBSCRIPTIONS: Final = 25
 
 
 def create(tenant: str, url: str, topics: list[str], secret: str) -> dict[str, Any]:
-    """Conflict once the tenant holds MAX_SUBSCRIPTIONS (checked, not locked: two concurrent creates may pass
-    it by one)."""
+    """Conflict once the tenant holds MAX_SUBSCRIPTIONS (counted in the subscription's own transaction, so
+    concurrent creates cannot pass it)."""
     checked = ssrf.check_url(url, field="url")
-    if len(store.subscriptions(tenant)) >= MAX_SUBSCRIPTIONS:
-        raise Conflict(f"a tenant holds at most {MAX_SUBSCRIPTIONS} webhook subscriptions: delete one first")
     subscription_id = new_id("whs")
     secrets.create(secret_name(tenant, subscription_id), secret)
-    return store.subscription_to_wire(store.put_subscription(tenant, subscription_id, checked, topics, utc_now()))
+    item = store.put_subscription(tenant, subscription_id, checked, topics, utc_now(), MAX_SUBSCRIPTIONS)
+    if item is None:
+        secrets.delete(secret_name(tenant, subscription_id))
+        raise Conflict(f"a tenant holds at most {MAX_SUBSCRIPTIONS} webhook subscriptions: delete one first")
+    return store.subscription_to_wire(item)
 
 
 def listed(tenant: str) -> list[dict[str, Any]]:

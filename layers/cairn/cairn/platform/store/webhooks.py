@@ -17,8 +17,9 @@ from typing import Any, Final
 from cairn.aws import failures
 from cairn.aws.entity import Entity, declare
 from cairn.aws.keys import escape
-from cairn.aws.table import ConditionFailed, table
+from cairn.aws.table import ConditionFailed, TransactionCancelled, table
 
+_COUNT_SK: Final = "COUNT"  # the tenant's subscription count, beside its subscriptions
 PENDING, FAILING, DELIVERED, EXHAUSTED, CANCELLED = "pending", "failing", "delivered", "exhausted", "cancelled"
 OPEN: Final = (PENDING, FAILING)
 
@@ -26,6 +27,7 @@ _SUBSCRIPTION_WIRE = ("subscriptionId", "url", "topics", "enabled", "createdAt",
                       "disabledReason")
 SUBSCRIPTION = declare(Entity("webhook subscription", pk="T#{t}#WEBHOOKS", sk="SUB#{subscriptionId}",
                               wire=_SUBSCRIPTION_WIRE, always=_SUBSCRIPTION_WIRE))
+SUBSCRIPTION_COUNT = declare(Entity("webhook subscription count", pk="T#{t}#WEBHOOKS", sk=_COUNT_SK))
 _DELIVERY_WIRE = ("deliveryId", "subscriptionId", "eventId", "topic", "status", "attempts", "responseCode",
                   "lastError", "createdAt", "lastAttemptAt", "nextAttemptAt", "deliveredAt", "failedAt",
                   "attemptLog")
@@ -50,11 +52,23 @@ def subscription_to_wire(item: dict[str, Any]) -> dict[str, Any]:
     return {"id": item["subscriptionId"], **SUBSCRIPTION.to_wire(item)}
 
 
-def put_subscription(tenant: str, subscription_id: str, url: str, topics: list[str], created_at: str) -> dict[str, Any]:
+def put_subscription(tenant: str, subscription_id: str, url: str, topics: list[str], created_at: str,
+                     cap: int) -> dict[str, Any] | None:
+    """Puts the subscription and counts it in one transaction, so that the tenant's cap holds under concurrent
+    creates; None when the tenant holds ``cap`` already."""
     item = {"PK": _subscriptions_pk(tenant), "SK": f"SUB#{subscription_id}", "entity": SUBSCRIPTION.name,
             "subscriptionId": subscription_id, "url": url, "topics": topics, "enabled": True,
             "createdAt": created_at}
-    table().put(item, condition="attribute_not_exists(PK)")
+    db = table()
+    try:
+        db.transact([
+            db.update_op(_subscriptions_pk(tenant), _COUNT_SK, "SET entity = :entity ADD subscriptions :one",
+                         condition="attribute_not_exists(subscriptions) OR subscriptions < :cap",
+                         values={":entity": SUBSCRIPTION_COUNT.name, ":one": 1, ":cap": cap}),
+            db.put_op(item, condition="attribute_not_exists(PK)"),
+        ])
+    except TransactionCancelled:
+        return None
     return item
 
 
@@ -64,14 +78,18 @@ def subscription(tenant: str, subscription_id: str) -> dict[str, Any] | None:
 
 def subscriptions(tenant: str) -> list[dict[str, Any]]:
     """Every subscription of the tenant (one Query of its partition: a tenant holds a few)."""
-    return list(table().query_all(_subscriptions_pk(tenant)))
+    return list(table().query_all(_subscriptions_pk(tenant), sk_prefix="SUB#"))
 
 
 def delete_subscription(tenant: str, subscription_id: str) -> bool:
-    """False when there was none."""
+    """Deletes the subscription and uncounts it in one transaction; False when there was none."""
+    db = table()
     try:
-        table().delete(_subscriptions_pk(tenant), f"SUB#{subscription_id}", condition="attribute_exists(PK)")
-    except ConditionFailed:
+        db.transact([
+            db.delete_op(_subscriptions_pk(tenant), f"SUB#{subscription_id}", condition="attribute_exists(PK)"),
+            db.update_op(_subscriptions_pk(tenant), _COUNT_SK, "ADD subscriptions :minus", values={":minus": -1}),
+        ])
+    except TransactionCancelled:
         return False
     return True
 
