@@ -15,6 +15,7 @@ from cairn.aws.keys import PROJECT_SK, ProjectRef, blob_prefix
 from cairn.insights.store.knowledge import knowledge_id
 from cairn.memory.store import purge
 from cairn.search.service import compaction as search_compaction
+from cairn_local import handlers
 from tests.http.helpers import (
     PROJECTS,
     assert_error,
@@ -185,7 +186,18 @@ def _partition(aws: dict[str, str], pk: str) -> list[dict[str, Any]]:
         start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
 
 
-def test_a_chain_of_deletes_and_recreates_with_the_real_purges(agent, aws, project):
+def test_a_chain_of_deletes_and_recreates_with_the_real_purges(agent, aws, project, monkeypatch):
+    # The purges are held until every recreate is done: a purge that retired generation 0 before its recreate
+    # leaves no anchor, and the recreate would start afresh at generation 0 (right, but not this chain).
+    worker = handlers.module("ProjectPurgeFunction")
+    release = threading.Event()
+    real_purge_page = worker.purge_page
+
+    def held(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        assert release.wait(30), "the purges were never released"
+        return real_purge_page(*args, **kwargs)
+
+    monkeypatch.setattr(worker, "purge_page", held)
     made = []
     for generation in range(1, 4):
         made.append(stored(agent, project, f"gen {generation - 1}", cumulativeProgress=BIG))
@@ -199,6 +211,7 @@ def test_a_chain_of_deletes_and_recreates_with_the_real_purges(agent, aws, proje
             assert_error(recall(agent, project, view="milestone", milestoneId=earlier["milestoneId"]), 404)
         made.append(first)
 
+    release.set()
     executions = wait_for_purges(agent.tenant)
     assert [e["status"] for e in executions] == ["SUCCEEDED"] * 3
     live = ProjectRef(agent.tenant, project, 3)
