@@ -19,7 +19,7 @@ from cairn.aws import failures, outbox, workflows
 from cairn.sources.service.sync import start_sync
 from cairn_local import handlers
 from cairn_local.fake_remote import Reply, fake_remote_server, slack_history, slack_messages
-from tests.http.helpers import create_project, ok, url
+from tests.http.helpers import create_project, ok, url, wait_for_purges
 from tests.http.sync_helpers import add_source, connect, source
 from tests.tasks_helpers import available_credits
 from tests.workflow_helpers import records, wait_ended, wait_settled
@@ -30,13 +30,14 @@ BASE = "/api/v1/workflow-executions"
 def test_a_deleted_projects_purge_is_listed_and_read_by_a_viewer(agent: Any, caller: Any) -> None:
     doomed = create_project(caller(agent.tenant, roles=("admin",)))["projectId"]
     assert agent.delete(url(doomed)).status_code == 200
+    wait_for_purges(agent.tenant)  # settled: the list and the read below see the same record
     viewer = caller(agent.tenant, roles=("viewer",))
 
     listed = ok(viewer.get(BASE))
     [execution] = listed["data"]
     assert execution["kind"] == "project_purge"
     assert execution["resource"] == {"projectId": doomed}
-    assert execution["retryCount"] == 0
+    assert (execution["status"], execution["retryCount"]) == ("succeeded", 0)
     assert listed["page"] == {"limit": 25, "offset": 0, "returned": 1, "total": 1}
     assert listed["sort"] == {"by": "startedAt", "order": "desc"}
     assert ok(viewer.get(f"{BASE}/{execution['id']}")) == execution
