@@ -328,6 +328,17 @@ class Table:
         """BatchWriteItem puts (unconditional: each replaces the item of its key), 25 at a time. Returns how many."""
         return self._write_requests({"PutRequest": {"Item": marshal(item)}} for item in items)
 
+    def transact_guarded(self, operations: list[dict[str, Any]]) -> bool:
+        """``transact`` whose first operation is its guard: False (nothing written) when the guard's condition
+        refused it, as a settle that finds its item settled already; any other cancellation is raised."""
+        try:
+            self.transact(operations)
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(0):
+                return False
+            raise
+        return True
+
     def _write_requests(self, requests: Iterable[dict[str, Any]]) -> int:
         batch: list[dict[str, Any]] = []
         count = 0

@@ -22,7 +22,7 @@ from cairn.aws import clients, failures
 from cairn.aws.entity import Entity, declare
 from cairn.aws.keys import escape
 from cairn.aws.outbox import outbox_operation
-from cairn.aws.table import ConditionFailed, TransactionCancelled, table
+from cairn.aws.table import ConditionFailed, table
 from cairn.core.clock import now, timestamp
 
 KINDS: Final = frozenset({"source_sync", "task_run", "project_purge", "export", "import"})
@@ -136,13 +136,7 @@ def settle(tenant: str, execution_id: str, status: str, failure_code: str | None
         operations.append(db.update_op(execution_pk(tenant, record["retryOf"]), EXECUTION_SK,
                                        "REMOVE " + failures.REMOVE_CLAUSE, condition="attribute_exists(PK)"))
     operations.append(outbox_operation(tenant, TOPIC_OF[status], _event_detail(record, status, values)))
-    try:
-        db.transact(operations)
-    except TransactionCancelled as cancelled:
-        if cancelled.failed(0):
-            return False
-        raise
-    return True
+    return db.transact_guarded(operations)
 
 
 def _event_detail(record: dict[str, Any], status: str, values: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any, Final
 from cairn.aws import failures
 from cairn.aws.entity import Entity, declare
 from cairn.aws.keys import escape
-from cairn.aws.table import ConditionFailed, TransactionCancelled, table
+from cairn.aws.table import ConditionFailed, table
 
 _COUNT_SK: Final = "COUNT"  # the tenant's subscription count, beside its subscriptions
 PENDING, FAILING, DELIVERED, EXHAUSTED, CANCELLED = "pending", "failing", "delivered", "exhausted", "cancelled"
@@ -60,16 +60,13 @@ def put_subscription(tenant: str, subscription_id: str, url: str, topics: list[s
             "subscriptionId": subscription_id, "url": url, "topics": topics, "enabled": True,
             "createdAt": created_at}
     db = table()
-    try:
-        db.transact([
-            db.update_op(_subscriptions_pk(tenant), _COUNT_SK, "SET entity = :entity ADD subscriptions :one",
-                         condition="attribute_not_exists(subscriptions) OR subscriptions < :cap",
-                         values={":entity": SUBSCRIPTION_COUNT.name, ":one": 1, ":cap": cap}),
-            db.put_op(item, condition="attribute_not_exists(PK)"),
-        ])
-    except TransactionCancelled:
-        return None
-    return item
+    counted = db.transact_guarded([
+        db.update_op(_subscriptions_pk(tenant), _COUNT_SK, "SET entity = :entity ADD subscriptions :one",
+                     condition="attribute_not_exists(subscriptions) OR subscriptions < :cap",
+                     values={":entity": SUBSCRIPTION_COUNT.name, ":one": 1, ":cap": cap}),
+        db.put_op(item, condition="attribute_not_exists(PK)"),
+    ])
+    return item if counted else None
 
 
 def subscription(tenant: str, subscription_id: str) -> dict[str, Any] | None:
@@ -84,14 +81,10 @@ def subscriptions(tenant: str) -> list[dict[str, Any]]:
 def delete_subscription(tenant: str, subscription_id: str) -> bool:
     """Deletes the subscription and uncounts it in one transaction; False when there was none."""
     db = table()
-    try:
-        db.transact([
-            db.delete_op(_subscriptions_pk(tenant), f"SUB#{subscription_id}", condition="attribute_exists(PK)"),
-            db.update_op(_subscriptions_pk(tenant), _COUNT_SK, "ADD subscriptions :minus", values={":minus": -1}),
-        ])
-    except TransactionCancelled:
-        return False
-    return True
+    return db.transact_guarded([
+        db.delete_op(_subscriptions_pk(tenant), f"SUB#{subscription_id}", condition="attribute_exists(PK)"),
+        db.update_op(_subscriptions_pk(tenant), _COUNT_SK, "ADD subscriptions :minus", values={":minus": -1}),
+    ])
 
 
 def mark_failing(tenant: str, subscription_id: str, at: str) -> str | None:

@@ -201,16 +201,11 @@ def succeed(installation: str, run_id: str, fields: dict[str, Any], *, remove: t
     expression, names, values = update_expression({**fields, "status": RunStatus.SUCCEEDED.value}, remove=remove)
     names["#state"] = "status"
     values[":succeeded"], values[":failed"] = RunStatus.SUCCEEDED.value, RunStatus.FAILED.value
-    try:
-        db.transact([db.update_op(run_pk(installation, run_id), RUN_SK, expression,
-                                  condition="attribute_exists(PK) AND #state <> :succeeded AND #state <> :failed",
-                                  names=names, values=values),
-                     settled_event(installation, run_id, RunStatus.SUCCEEDED)])
-    except TransactionCancelled as cancelled:
-        if cancelled.failed(0):
-            return False
-        raise
-    return True
+    return db.transact_guarded([
+        db.update_op(run_pk(installation, run_id), RUN_SK, expression,
+                     condition="attribute_exists(PK) AND #state <> :succeeded AND #state <> :failed",
+                     names=names, values=values),
+        settled_event(installation, run_id, RunStatus.SUCCEEDED)])
 
 
 def fail(installation: str, run_id: str, fields: dict[str, Any], *, refund: int) -> bool:
@@ -232,10 +227,4 @@ def fail(installation: str, run_id: str, fields: dict[str, Any], *, refund: int)
                                        condition="attribute_exists(PK)", names={"#c": "credits"},
                                        values={":n": refund}))
     operations.append(settled_event(installation, run_id, RunStatus.FAILED))
-    try:
-        db.transact(operations)
-    except TransactionCancelled as cancelled:
-        if cancelled.failed(0):
-            return False
-        raise
-    return True
+    return db.transact_guarded(operations)
