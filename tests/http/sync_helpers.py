@@ -54,3 +54,18 @@ def wait_for_syncs(tenant: str) -> list[dict[str, Any]]:
             return described
         assert time.monotonic() < deadline, f"a sync still RUNNING after {WAIT_SECONDS}s"
         time.sleep(0.05)
+
+
+def failed_slack_sync(tenant: str, project_id: str, slack: Any) -> dict[str, Any]:
+    """Runs a sync of Slack source ``slack-eng`` that ``slack`` (a fake remote) refuses with a revoked token;
+    the sync's workflow execution record, once it settled."""
+    from cairn.sources.service.sync import start_sync
+    from cairn_local.fake_remote import Reply
+    from tests.workflow_helpers import records, wait_settled
+
+    slack.route("/api/conversations.history", lambda request: Reply(401, {"ok": False, "error": "token_revoked"}))
+    connect(tenant, "slack", f"{slack.url}/api", "xoxb-good")
+    add_source(tenant, project_id, "slack-eng", "slack", {"channelId": "C0123456789"})
+    start_sync(tenant, "slack-eng")
+    [first] = records(tenant)
+    return wait_settled(tenant, first["id"])

@@ -261,20 +261,14 @@ def test_a_failed_sync_is_listed_and_its_retry_path_retries_it_out_of_the_failur
 
     from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
-    from cairn.sources.service.sync import start_sync
-    from cairn_local.fake_remote import Reply, fake_remote_server, slack_history, slack_messages
-    from tests.http.sync_helpers import add_source, connect
-    from tests.workflow_helpers import records, wait_settled
+    from cairn_local.fake_remote import fake_remote_server, slack_history, slack_messages
+    from tests.http.sync_helpers import failed_slack_sync
+    from tests.workflow_helpers import wait_settled
 
     monkeypatch.setattr(retrier_decl, "time", SimpleNamespace(sleep=lambda seconds: None))  # retries at once
     tenant = agent.tenant
     with fake_remote_server() as slack:
-        slack.route("/api/conversations.history", lambda request: Reply(401, {"ok": False, "error": "token_revoked"}))
-        connect(tenant, "slack", f"{slack.url}/api", "xoxb-good")
-        add_source(tenant, project, "slack-eng", "slack", {"channelId": "C0123456789"})
-        start_sync(tenant, "slack-eng")
-        [first] = records(tenant)
-        wait_settled(tenant, first["id"])
+        first = failed_slack_sync(tenant, project, slack)
         [failure] = ok(agent.get(FAILURES))["data"]
         assert (failure["id"], failure["kind"], failure["failureCode"]) == (first["id"], "workflow", "SourceAuthFailed")
         assert ok(agent.get(QUEUES))["syncs"] == {"running": 0}

@@ -16,11 +16,10 @@ import requests
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
 from cairn.aws import failures, outbox, workflows
-from cairn.sources.service.sync import start_sync
 from cairn_local import handlers
-from cairn_local.fake_remote import Reply, fake_remote_server, slack_history, slack_messages
+from cairn_local.fake_remote import fake_remote_server, slack_history, slack_messages
 from tests.http.helpers import create_project, ok, url, wait_for_purges
-from tests.http.sync_helpers import add_source, connect, source
+from tests.http.sync_helpers import failed_slack_sync, source
 from tests.tasks_helpers import available_credits
 from tests.workflow_helpers import records, wait_ended, wait_settled
 
@@ -97,12 +96,7 @@ def test_a_purge_settles_its_record_from_its_own_last_step_with_its_event(agent:
 def test_a_failed_sync_is_retried_to_success(agent: Any, project: str, caller: Any) -> None:
     tenant = agent.tenant
     with fake_remote_server() as slack:
-        slack.route("/api/conversations.history", lambda request: Reply(401, {"ok": False, "error": "token_revoked"}))
-        connect(tenant, "slack", f"{slack.url}/api", "xoxb-good")
-        add_source(tenant, project, "slack-eng", "slack", {"channelId": "C0123456789"})
-        start_sync(tenant, "slack-eng")
-        [first] = records(tenant)
-        failed = wait_settled(tenant, first["id"])
+        failed = failed_slack_sync(tenant, project, slack)
         assert (failed["status"], failed["failureCode"]) == ("failed", "SourceAuthFailed")
         assert "token_revoked" in failed["failureMessage"]
         assert failed["GSI2PK"] == failures.failures_pk(tenant)  # listed among the tenant's failures
@@ -110,9 +104,9 @@ def test_a_failed_sync_is_retried_to_success(agent: Any, project: str, caller: A
         assert source(tenant, "slack-eng")["state"] == "failed"  # type: ignore[index]
 
         slack.route("/api/conversations.history", slack_history(slack_messages(30)))
-        retry = ok(_post(_operator(caller, tenant), f"{BASE}/{first['id']}/retry"))
+        retry = ok(_post(_operator(caller, tenant), f"{BASE}/{failed['id']}/retry"))
 
-        assert (retry["retryCount"], retry["retryOf"], retry["kind"]) == (1, first["id"], "source_sync")
+        assert (retry["retryCount"], retry["retryOf"], retry["kind"]) == (1, failed["id"], "source_sync")
         assert retry["resource"]["sourceId"] == "slack-eng"
         done = wait_settled(tenant, retry["id"])
     assert done["status"] == "succeeded"
@@ -120,11 +114,11 @@ def test_a_failed_sync_is_retried_to_success(agent: Any, project: str, caller: A
     synced = source(tenant, "slack-eng")
     assert synced is not None
     assert (synced["state"], synced["syncCursor"], synced["itemsSynced"]) == ("idle", "1700000029.000100", 30)
-    original = workflows.get(tenant, first["id"])
+    original = workflows.get(tenant, failed["id"])
     assert original is not None
     assert original["retriedBy"] == retry["id"]
     assert "GSI2PK" not in original  # it recovered: no longer among the failures
-    again = _post(_operator(caller, tenant), f"{BASE}/{first['id']}/retry")
+    again = _post(_operator(caller, tenant), f"{BASE}/{failed['id']}/retry")
     assert again.status_code == 409
     assert retry["id"] in again.text
 
